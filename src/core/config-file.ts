@@ -1,0 +1,73 @@
+/**
+ * Loads a YAML/JSON config file and validates it with a zod schema. A bad file fails loudly, once, with the key path of the
+ * first bad field (`pipelines[1].tiers[0].threshold: expected number`), never with a warning and a default.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { FrugalError } from "./errors.ts";
+
+/** `a.b[2].c` from a zod issue path. */
+export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? "(root)" : out;
+}
+
+/** One line per issue, key path first; the first line is what the CLI prints. */
+export function describeZodError(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
+}
+
+/** Validates an already-parsed value; `source` names the file or flag in the error. */
+export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const lines = describeZodError(result.error);
+  const first = lines[0] ?? "invalid";
+  const more = lines.length > 1 ? ` (and ${lines.length - 1} more: ${lines.slice(1, 4).join("; ")})` : "";
+  throw new FrugalError("config_invalid", `${source}: ${first}${more}`, {
+    details: { file: source, issues: lines, keyPath: formatKeyPath(result.error.issues[0]?.path ?? []) },
+  });
+}
+
+export function readTextFile(file: string, what = "file"): string {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new FrugalError("file_not_found", `${file}: ${what} not found`, { details: { file } });
+  }
+  if (size === 0) throw new FrugalError("input_invalid", `${file}: ${what} is empty`, { details: { file } });
+  const bytes = readFileSync(file);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+  } catch {
+    throw new FrugalError("input_invalid", `${file}: ${what} is not valid UTF-8`, { details: { file } });
+  }
+}
+
+export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
+  const text = readTextFile(file, "config file");
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    const line = error instanceof YAMLParseError ? ` at line ${error.linePos?.[0]?.line ?? "?"}` : "";
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new FrugalError("config_invalid", `${file}: not valid YAML${line}: ${reason}`, { details: { file } });
+  }
+  if (parsed === null || typeof parsed !== "object") {
+    throw new FrugalError("config_invalid", `${file}: expected a mapping at the top level`, { details: { file } });
+  }
+  return validateConfig(schema, parsed, file);
+}
+
+/** JSON Schema for editors (yaml-language-server), generated from the same zod schema that validates. */
+export function exportJsonSchema(schema: z.ZodType, id: string): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return { $id: id, ...json };
+}
