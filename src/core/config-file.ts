@@ -46,8 +46,31 @@ export function readTextFile(file: string, what = "file"): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
   } catch {
-    throw new FrugalError("input_invalid", `${file}: ${what} is not valid UTF-8`, { details: { file } });
+    const line = firstInvalidUtf8Line(bytes);
+    throw new FrugalError("input_invalid", `${file}:${line}: ${what} is not valid UTF-8 (save it as UTF-8, e.g. iconv -f latin1 -t utf-8)`, {
+      details: { file, line },
+    });
   }
+}
+
+/** The 1-based line holding the first byte sequence that is not UTF-8, so the user can find it. */
+function firstInvalidUtf8Line(bytes: Buffer): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let start = 0;
+  let line = 1;
+  while (start <= bytes.byteLength) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.byteLength : newline;
+    try {
+      decoder.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    if (newline === -1) break;
+    start = newline + 1;
+    line++;
+  }
+  return line;
 }
 
 export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {

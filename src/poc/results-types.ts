@@ -14,6 +14,13 @@ export interface LatencyFigure {
   provenance: FigureProvenance;
   parts?: ProvenancePart[];
   note?: string;
+  /** The distribution (p in percent: 50, 90, 95, 99, 99.9...) when an HDR histogram was kept; the report draws it. */
+  percentiles?: LatencyPercentile[];
+}
+
+export interface LatencyPercentile {
+  p: number;
+  ms: number;
 }
 
 export interface PipelineMetrics {
@@ -45,6 +52,9 @@ export interface SweepPoint {
   coverage: number;
   quality: number | null;
   cost_per_request_usd: number | null;
+  /** Where the point's figures come from; absent, the report takes those of the pipeline the sweep replays. */
+  quality_provenance?: FigureProvenance;
+  cost_provenance?: FigureProvenance;
   [extra: string]: unknown;
 }
 
@@ -55,4 +65,100 @@ export interface PocResults {
   sweep: SweepPoint[];
   recommendation: Record<string, unknown>;
   [extra: string]: unknown;
+}
+
+// ---- Optional sections the report renders when present (added by the report; all optional, all additive). ----
+
+/**
+ * The keys of `recommendation` the report reads (the contract keeps it an open record): the chosen operating point of the
+ * sweep, the quality target it meets and the pipeline it applies to; `baseline` names the pipeline others are compared to.
+ */
+export interface RecommendationFields {
+  pipeline?: string;
+  baseline?: string;
+  threshold?: number;
+  coverage?: number;
+  quality?: number | null;
+  cost_per_request_usd?: number | null;
+  quality_target?: number;
+  reason?: string;
+  /** How the recommended point's quality is known (e.g. `modeled` when it rests on an assumed LLM quality). */
+  provenance?: FigureProvenance;
+}
+
+/** Environment variables that would turn modeled figures into measured ones, and which figures they would. */
+export interface MeasurementHint {
+  env: string[];
+  makes_measured: string;
+}
+
+/** A request that failed after retries (`stage: "request"`) or an item that could not be scored (`stage: "scoring"`). */
+export interface FailedRow {
+  item: string;
+  pipeline: string;
+  stage: "request" | "scoring";
+  tier?: string;
+  code?: string;
+  message: string;
+  attempts?: number;
+}
+
+/** A cell of a planning row: plain values, or a figure with its provenance. */
+export type PlanningCell = string | number | boolean | null | Figure;
+
+/** Written by the planner (src/plan); the report renders it generically as a table plus notes. */
+export interface PlanningSection {
+  title?: string;
+  rows: Array<Record<string, PlanningCell>>;
+  notes?: string[];
+}
+
+export interface ExtractionPipelineResult {
+  name: string;
+  field_accuracy: Record<string, Figure>;
+  mean_field_accuracy?: Figure;
+  /** Input tokens not sent thanks to prompt reduction, against sending the full document (per request, and as a share). */
+  input_tokens_saved_per_request?: Figure;
+  input_tokens_saved_share?: Figure;
+}
+
+export interface ExtractionSection {
+  fields: string[];
+  pipelines: ExtractionPipelineResult[];
+}
+
+export interface GpuTelemetrySample {
+  t_s: number;
+  utilization_pct: number | null;
+  memory_used_mib: number | null;
+  power_w: number | null;
+}
+
+/** Sampled from nvidia-smi during the run: measured occupancy and energy. Figure-valued keys are shown as they come. */
+export interface GpuTelemetrySection {
+  source?: string;
+  gpus?: string[];
+  utilization_pct?: Figure;
+  memory_used_mib?: Figure;
+  power_w?: Figure;
+  energy_kwh?: Figure;
+  samples?: GpuTelemetrySample[];
+  [extra: string]: unknown;
+}
+
+/**
+ * Optional top-level keys of results.json that the report reads. `PocResults` stays open (`[extra: string]: unknown`);
+ * a writer that wants the compiler's help types its object as `PocResults & PocResultsExtras`.
+ */
+export interface PocResultsExtras {
+  generated_at?: string;
+  frugal_version?: string;
+  slo?: { p95_ms: number };
+  /** How the load was applied, e.g. `{ kind: "poisson", rate_rps: 20, items: 3080, warmup: 50 }`. */
+  load?: { kind: string; [extra: string]: unknown };
+  measure_with?: MeasurementHint[];
+  failures?: FailedRow[];
+  planning?: PlanningSection;
+  extraction?: ExtractionSection;
+  gpu_telemetry?: GpuTelemetrySection;
 }

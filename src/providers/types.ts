@@ -59,7 +59,16 @@ export interface ChatResult {
 export type StreamPart =
   | { type: "text-delta"; text: string }
   | { type: "logprobs"; values: number[] }
-  | { type: "finish"; finishReason: ChatResult["finishReason"]; usage: ChatUsage; model: string; latencyMs: number; firstTokenMs?: number };
+  | {
+      type: "finish";
+      finishReason: ChatResult["finishReason"];
+      usage: ChatUsage;
+      model: string;
+      latencyMs: number;
+      firstTokenMs?: number;
+      /** In-process compute time (local models), as in ChatResult. */
+      computeMs?: number;
+    };
 
 export interface Provider {
   /** e.g. "openai-compatible:http://127.0.0.1:8000/v1" or "llama-cpp:/models/x.gguf". */

@@ -1,0 +1,147 @@
+/**
+ * The PoC's open-loop load generator against a local no-op HTTP endpoint: can it hold a Poisson schedule at 2,000 req/s
+ * with a P99 send lag ≤ 1 ms, and do its latency readings agree with autocannon's on the same endpoint, in the same run?
+ *
+ *   node --import tsx bench/load-generator.ts [--rate 2000] [--duration 10] [--connections 32] [--json]
+ *
+ * The endpoint runs in a child process (its own event loop), answering every GET with 2 bytes. Then, one after the other:
+ * (1) frugal's runOpenLoop, Poisson arrivals at --rate for --duration seconds, each send an undici Pool request; it
+ * records the send lag (actual − scheduled send time), the latency from the scheduled time (what the PoC reports: no
+ * coordinated omission), and the service time from the actual send; (2) autocannon at the same fixed rate (overallRate),
+ * connections and duration, which measures from its actual send. Percentiles: HdrHistogram, ms. Figures are `measured`
+ * on whatever machine runs this: record its load with them.
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Pool } from "undici";
+import { createLatencyHistogram, type HistogramSummaryMs } from "../src/poc/histogram.ts";
+import { runOpenLoop } from "../src/poc/load-generator.ts";
+import { buildSchedule } from "../src/poc/schedule.ts";
+
+function serve(): void {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "text/plain", "content-length": "2" });
+    res.end("ok");
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+}
+
+function flag(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at === -1 ? undefined : Number(process.argv[at + 1]);
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+async function startChild(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  return { port, stop: () => child.kill() };
+}
+
+const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+function compact(s: HistogramSummaryMs): Record<string, number | null> {
+  return { count: s.count, p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), p999: round(s.p999), max: round(s.max), mean: round(s.mean) };
+}
+
+async function main(): Promise<void> {
+  const rate = flag("rate", 2000);
+  const duration = flag("duration", 10);
+  const connections = flag("connections", 32);
+  const asJson = process.argv.includes("--json");
+  const { port, stop } = await startChild();
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const pool = new Pool(url, { connections, pipelining: 1 });
+    const get = async (): Promise<void> => {
+      const response = await pool.request({ path: "/", method: "GET" });
+      await response.body.text();
+    };
+    // Warm the connections and the JIT before either measurement.
+    for (let i = 0; i < 2000; i++) await get();
+
+    const count = Math.round(rate * duration);
+    const fromSchedule = createLatencyHistogram();
+    const service = createLatencyHistogram();
+    let errors = 0;
+    const ours = await runOpenLoop({
+      schedule: buildSchedule({ kind: "poisson", rate, count, seed: 1 }),
+      drainMs: 10_000,
+      send: get,
+      onComplete: (t) => {
+        if (t.error !== undefined) errors++;
+        fromSchedule.record(t.latencyMs);
+        service.record(t.serviceMs);
+      },
+    });
+    await pool.close();
+
+    const cannon = await autocannon({ url, connections, overallRate: rate, duration, pipelining: 1 });
+    const lag = ours.sendLag.summary();
+    const serviceSummary = service.summary();
+    const ratio = (a: number | null, b: number): number | null => (a === null || b === 0 ? null : Math.round((a / b) * 100) / 100);
+    const report = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", load_average_1m: loadavg()[0], node: process.version },
+      rate_per_s: rate,
+      duration_s: duration,
+      connections,
+      frugal: {
+        sent: ours.sent,
+        completed: ours.completed,
+        errors,
+        achieved_rate_per_s: Math.round((ours.sent / (ours.durationMs / 1000)) * 10) / 10,
+        send_lag_ms: compact(lag),
+        latency_from_schedule_ms: compact(fromSchedule.summary()),
+        service_time_ms: compact(serviceSummary),
+        target_p99_send_lag_le_1ms: (lag.p99 ?? Infinity) <= 1,
+      },
+      autocannon: {
+        requests: cannon.requests.total,
+        achieved_rate_per_s: Math.round((cannon.requests.total / cannon.duration) * 10) / 10,
+        errors: cannon.errors + cannon.timeouts + cannon.non2xx,
+        latency_ms: { p50: cannon.latency.p50, p90: cannon.latency.p90, p99: cannon.latency.p99, p999: cannon.latency.p99_9, max: cannon.latency.max, mean: cannon.latency.mean },
+      },
+      // Both measure from the actual send here (service time vs autocannon's latency): the ratio is how far the two clocks agree.
+      service_time_over_autocannon: {
+        p50: ratio(serviceSummary.p50, cannon.latency.p50),
+        p90: ratio(serviceSummary.p90, cannon.latency.p90),
+        p99: ratio(serviceSummary.p99, cannon.latency.p99),
+      },
+      provenance: "measured",
+    };
+    if (asJson) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      return;
+    }
+    const row = (name: string, s: Record<string, number | null>): string =>
+      `${name.padEnd(34)} ${["p50", "p90", "p99", "p999", "max"].map((k) => String(s[k] ?? "-").padStart(9)).join("")}`;
+    const lines = [
+      `frugal load generator vs autocannon — Poisson ${rate} req/s, ${duration} s, ${connections} connections, no-op endpoint in a child process`,
+      `machine: ${report.machine.cpus} CPUs (${report.machine.model}), load average ${report.machine.load_average_1m?.toFixed(2)}, node ${report.machine.node}`,
+      `${"(ms)".padEnd(34)} ${["p50", "p90", "p99", "p99.9", "max"].map((k) => k.padStart(9)).join("")}`,
+      row("frugal send lag", report.frugal.send_lag_ms),
+      row("frugal latency (from schedule)", report.frugal.latency_from_schedule_ms),
+      row("frugal service time (from send)", report.frugal.service_time_ms),
+      row("autocannon latency (from send)", report.autocannon.latency_ms),
+      `achieved rate: frugal ${report.frugal.achieved_rate_per_s} req/s (${ours.sent} sent, ${errors} errors), autocannon ${report.autocannon.achieved_rate_per_s} req/s (${report.autocannon.errors} errors)`,
+      `service time / autocannon latency: p50 ${report.service_time_over_autocannon.p50}, p90 ${report.service_time_over_autocannon.p90}, p99 ${report.service_time_over_autocannon.p99}`,
+      `target: P99 send lag ≤ 1 ms: ${report.frugal.target_p99_send_lag_le_1ms ? "met" : "NOT met"} (${lag.p99?.toFixed(3)} ms)`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    stop();
+  }
+}
+
+if (process.argv.includes("--serve")) serve();
+else await main();

@@ -1,0 +1,80 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { defaultThresholds, recommendThreshold, sweepThresholds, type SweepRequest } from "./sweep.ts";
+
+// Four requests: compact confidence 0.9 (right), 0.7 (right), 0.5 (wrong), 0.3 (wrong); compact costs 1, the LLM 10.
+function requests(llmKnown: boolean, llmRight = true): SweepRequest[] {
+  return [
+    [0.9, true],
+    [0.7, true],
+    [0.5, false],
+    [0.3, false],
+  ].map(([confidence, right]) => ({
+    baseCostUsd: 1,
+    llmCostUsd: 10,
+    llmCostEstimated: false,
+    units: [{ confidence: confidence as number, compactCorrect: right as boolean, llmCorrect: llmKnown ? llmRight : null, llmKnown }],
+  }));
+}
+
+test("measured LLM: quality and cost at each threshold, cheapest one meeting the target recommended", () => {
+  const points = sweepThresholds(requests(true), [0, 0.6, 0.8, 1]);
+  assert.deepEqual(
+    points.map((p) => [p.threshold, p.coverage, p.quality, p.cost_per_request_usd]),
+    [
+      [0, 1, 0.5, 1],
+      [0.6, 0.5, 1, 6],
+      [0.8, 0.25, 1, 8.5],
+      [1, 0, 1, 11],
+    ],
+  );
+  const rec = recommendThreshold(points, 0.9);
+  assert.equal(rec.threshold, 0.6);
+  assert.equal(rec.basis, "measured");
+  assert.equal(rec.provenance, "measured");
+});
+
+test("modeled LLM: chain quality unknown, compact part measured; recommendation is conditional", () => {
+  const points = sweepThresholds(requests(false), [0, 0.6, 0.8]);
+  assert.equal(points[0]?.quality, 0.5, "nothing escalates at 0: the chain is the compact model, measured");
+  assert.equal(points[0]?.quality_provenance, "measured");
+  assert.equal(points[1]?.quality, null);
+  assert.equal(points[1]?.quality_provenance, "not_measured");
+  assert.equal(points[1]?.compact_quality, 1);
+  const rec = recommendThreshold(points, 0.9);
+  assert.equal(rec.basis, "compact_part_meets_target");
+  assert.equal(rec.threshold, 0.6);
+  assert.equal(rec.provenance, "modeled");
+});
+
+test("a stated LLM-quality assumption gives a modeled chain quality", () => {
+  const points = sweepThresholds(requests(false), [0.6], 0.5);
+  assert.equal(points[0]?.quality, null);
+  assert.equal(points[0]?.quality_assumed, 0.75);
+  assert.equal(points[0]?.quality_provenance, "modeled");
+  assert.equal(recommendThreshold(points, 0.7).basis, "assumed_llm_quality");
+  assert.equal(recommendThreshold(points, 0.99).threshold, null);
+});
+
+test("cache hits are fixed; extraction units share one LLM call per request", () => {
+  const points = sweepThresholds(
+    [
+      { baseCostUsd: 0, llmCostUsd: 0, llmCostEstimated: false, fixed: { correct: 1, scored: 1 }, units: [] },
+      {
+        baseCostUsd: 1,
+        llmCostUsd: 10,
+        llmCostEstimated: true,
+        units: [
+          { confidence: 0.2, compactCorrect: false, llmCorrect: true, llmKnown: true },
+          { confidence: 0.3, compactCorrect: false, llmCorrect: true, llmKnown: true },
+          { confidence: 0.9, compactCorrect: true, llmCorrect: null, llmKnown: false },
+        ],
+      },
+    ],
+    [0.5],
+  );
+  assert.equal(points[0]?.cost_per_request_usd, 5.5, "one LLM call for both escalated fields, averaged over 2 requests");
+  assert.equal(points[0]?.quality, 1);
+  assert.equal(points[0]?.cost_estimated, true);
+  assert.ok(defaultThresholds([0.955]).includes(0.955));
+});

@@ -1,0 +1,82 @@
+/**
+ * `frugal eval --model <model-file> --data <file> [--json]`: measures a compact model on labeled data. The model file's kind
+ * picks the branch (classifier here, extractor in eval-extract.ts); with --json, exactly one JSON object goes to stdout.
+ */
+import type { Command } from "commander";
+import { FrugalError } from "../../core/errors.ts";
+import { readLabeledTexts } from "../../data/labeled-texts.ts";
+import { CLASSIFIER_KIND, evaluateClassifier, loadCompactClassifier, peekModelKind, type ClassifierEvaluation } from "../../compact/index.ts";
+import { createProgressBar } from "../progress.ts";
+import { runCommand } from "../run-command.ts";
+import { evalExtractAction } from "./eval-extract.ts";
+
+interface EvalFlags {
+  model: string;
+  data: string;
+  textCol?: string;
+  labelCol?: string;
+  json?: boolean;
+}
+
+function formatEvaluation(e: ClassifierEvaluation, model: string, data: string): string {
+  const f = (x: number | null, digits = 4): string => (x === null ? "-" : x.toFixed(digits));
+  const lines = [
+    `${model} on ${data}: ${e.n} examples`,
+    `  accuracy             ${f(e.accuracy)}`,
+    `  macro-F1             ${f(e.macro_f1)}`,
+    e.threshold === null
+      ? "  threshold            none certified: every answer escalates"
+      : `  threshold            ${f(e.threshold)} -> coverage ${f(e.coverage)}, selective accuracy ${f(e.selective_accuracy)} (error ${f(e.error_at_threshold)})`,
+    `  predict latency      p50 ${e.latency_us.p50.toFixed(1)} us, p99 ${e.latency_us.p99.toFixed(1)} us (single item, in-process)`,
+  ];
+  if (e.unknown_labels.length > 0) {
+    const shown = e.unknown_labels.slice(0, 5).join(", ");
+    lines.push(`  unknown labels       ${e.unknown_labels.length} label(s) the model never saw count as errors: ${shown}${e.unknown_labels.length > 5 ? ", ..." : ""}`);
+  }
+  lines.push("  coverage  accuracy  threshold");
+  for (const p of e.curve.filter((p) => [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1].some((c) => Math.abs(c - p.coverage) < 0.005))) {
+    lines.push(`  ${p.coverage.toFixed(3).padEnd(8)}  ${p.accuracy.toFixed(4).padEnd(8)}  ${p.threshold.toFixed(4)}`);
+  }
+  return lines.join("\n");
+}
+
+async function evalClassifier(flags: EvalFlags): Promise<void> {
+  const model = loadCompactClassifier(flags.model);
+  const set = readLabeledTexts(flags.data, {
+    ...(flags.textCol === undefined ? {} : { textCol: flags.textCol }),
+    ...(flags.labelCol === undefined ? {} : { labelCol: flags.labelCol }),
+  });
+  const bar = createProgressBar("eval", set.examples.length);
+  let evaluation: ClassifierEvaluation;
+  try {
+    evaluation = evaluateClassifier(model, set.examples, { onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.stop();
+  }
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
+  else process.stdout.write(`${formatEvaluation(evaluation, flags.model, flags.data)}\n`);
+}
+
+export async function evalAction(flags: EvalFlags): Promise<void> {
+  const kind = peekModelKind(flags.model);
+  switch (kind) {
+    case CLASSIFIER_KIND:
+      return evalClassifier(flags);
+    case "extractor":
+      return evalExtractAction({ model: flags.model, data: flags.data, ...(flags.json === undefined ? {} : { json: flags.json }) });
+    default:
+      throw new FrugalError("model_file_invalid", `${flags.model}: unknown model kind "${kind}"`, { details: { file: flags.model } });
+  }
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command("eval")
+    .description("evaluate a compact model on labeled data: accuracy, macro-F1, coverage at its threshold, latency")
+    .requiredOption("--model <model-file>", "model file from `frugal train`")
+    .requiredOption("--data <file>", "labeled data: CSV with a header row, or JSONL")
+    .option("--text-col <name>", "text column (default: text)")
+    .option("--label-col <name>", "label column (default: label; a CSV with `category` and no `label` uses `category`)")
+    .option("--json", "print exactly one JSON object")
+    .action(runCommand(evalAction));
+}

@@ -1,0 +1,167 @@
+/**
+ * `frugal plan <plan.yaml>`, `frugal plan decode ...`, `frugal plan prefill ...`: thin wrappers over src/plan. Tables go to
+ * stdout, the progress bar to stderr; `--json` prints exactly one JSON object.
+ */
+import type { Command } from "commander";
+import { loadConfigFile } from "../../core/config-file.ts";
+import { FrugalError } from "../../core/errors.ts";
+import { KV_PRECISIONS, type KvPrecision } from "../../plan/catalog-types.ts";
+import { formatPlanReport, fmt } from "../../plan/format-plan.ts";
+import { planSchema } from "../../plan/plan-schema.ts";
+import { estimateDecode, estimatePrefill } from "../../plan/point-estimates.ts";
+import { runPlan } from "../../plan/run-plan.ts";
+import { createProgressBar } from "../progress.ts";
+import { numberOption, runCommand } from "../run-command.ts";
+
+interface PointFlags {
+  gpu: string;
+  model: string;
+  precision: string;
+  batch: string;
+  tp?: string;
+  kvPrecision?: string;
+  json?: boolean;
+}
+
+function kvPrecision(raw: string | undefined): KvPrecision | undefined {
+  if (raw === undefined) return undefined;
+  if (!(KV_PRECISIONS as readonly string[]).includes(raw)) {
+    throw new FrugalError("input_invalid", `--kv-precision: expected one of ${KV_PRECISIONS.join(", ")}, got "${raw}"`);
+  }
+  return raw as KvPrecision;
+}
+
+function pointOptions(flags: PointFlags) {
+  const tp = numberOption("--tp", flags.tp, { integer: true, min: 1 });
+  const kv = kvPrecision(flags.kvPrecision);
+  return {
+    gpu: flags.gpu,
+    model: flags.model,
+    precision: flags.precision,
+    batch: numberOption("--batch", flags.batch, { integer: true, min: 1 }) as number,
+    ...(tp === undefined ? {} : { tp }),
+    ...(kv === undefined ? {} : { kvPrecision: kv }),
+  };
+}
+
+function write(json: unknown): void {
+  process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+}
+
+function pointCommand(plan: Command, name: string, description: string): Command {
+  return plan
+    .command(name)
+    .description(description)
+    .requiredOption("--gpu <id>", "hardware id (h100-sxm, h200, a100-80gb, l40s, l4, cpu)")
+    .requiredOption("--model <id>", "model id (llama-3.2-1b, llama-3.1-8b, llama-3.1-70b, mixtral-8x7b, ...)")
+    .requiredOption("--precision <p>", "bf16, fp8, int8 or int4")
+    .requiredOption("--batch <B>", "sequences in the batch")
+    .option("--tp <n>", "tensor-parallel degree (default: the smallest that fits)")
+    .option("--kv-precision <p>", "KV-cache precision: bf16 (default) or fp8")
+    .option("--json", "print one JSON object");
+}
+
+export function registerPlanCommand(program: Command): void {
+  const plan = program
+    .command("plan")
+    .description("capacity, energy and TCO: GPUs needed at a P95 SLO, models per server, kWh, cloud vs on-premise (all modeled)")
+    .argument("[plan.yaml]", "plan file (see examples/plan/plan.yaml)")
+    .option("--json", "print one JSON object")
+    .action(
+      runCommand(async (file: string | undefined, flags: { json?: boolean }) => {
+        if (file === undefined) {
+          throw new FrugalError("input_invalid", "give a plan file (frugal plan examples/plan/plan.yaml) or a subcommand: decode, prefill");
+        }
+        const config = loadConfigFile(planSchema, file);
+        const bar = createProgressBar("plan", config.workloads.length * config.hardware.length);
+        let report;
+        try {
+          report = runPlan(config, { onProgress: (done, total) => bar.update(done, total) });
+        } finally {
+          bar.stop();
+        }
+        if (flags.json === true) write({ schema: "frugal.plan/v1", ...report });
+        else process.stdout.write(`${formatPlanReport(report)}\n`);
+      }),
+    );
+
+  pointCommand(plan, "decode", "one decode step: step time, tokens/s and J/token at a batch and context length")
+    .requiredOption("--context <tokens>", "tokens of context per sequence")
+    .action(
+      runCommand(async (flags: PointFlags & { context: string }, command: Command) => {
+        // `--json` after the subcommand is also claimed by the parent `plan` command: read both.
+        const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+        const context = numberOption("--context", flags.context, { integer: true, min: 1 }) as number;
+        const o = pointOptions(flags);
+        const e = estimateDecode({ ...o, context });
+        if (json) {
+          write({
+            step_ms: e.stepMs,
+            tokens_per_s: e.tokensPerS,
+            j_per_token: e.jPerToken,
+            fits: e.fits,
+            ...(e.reason === undefined ? {} : { reason: e.reason }),
+            gpu: o.gpu,
+            model: o.model,
+            precision: o.precision,
+            batch: o.batch,
+            context,
+            tp: e.tp,
+            gpus: e.gpus,
+            bound: e.bound,
+            power_w_per_gpu: e.powerWPerGpu,
+            weights_gb: e.weightsGb,
+            kv_gb: e.kvGb,
+            kv_capacity_tokens: e.kvCapacityTokens,
+            max_batch_at_context: e.maxBatchAtContext,
+            provenance: e.provenance,
+            assumptions: e.assumptions,
+          });
+          return;
+        }
+        process.stdout.write(
+          `decode step ${fmt(e.stepMs)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} tokens/s, ` +
+            `${fmt(e.jPerToken)} J/token, ${fmt(e.powerWPerGpu)} W per GPU [modeled]\n` +
+            (e.fits ? `fits: weights ${fmt(e.weightsGb)} GB + KV ${fmt(e.kvGb)} GB\n` : `does not fit: ${e.reason}; largest batch at this context: ${e.maxBatchAtContext}\n`),
+        );
+      }),
+    );
+
+  pointCommand(plan, "prefill", "one prefill: time, tokens/s and J/token for a batch of prompts")
+    .requiredOption("--prompt <tokens>", "tokens per prompt")
+    .action(
+      runCommand(async (flags: PointFlags & { prompt: string }, command: Command) => {
+        const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+        const prompt = numberOption("--prompt", flags.prompt, { integer: true, min: 1 }) as number;
+        const o = pointOptions(flags);
+        const e = estimatePrefill({ ...o, prompt });
+        if (json) {
+          write({
+            ms: e.ms,
+            tokens_per_s: e.tokensPerS,
+            j_per_token: e.jPerToken,
+            fits: e.fits,
+            ...(e.reason === undefined ? {} : { reason: e.reason }),
+            gpu: o.gpu,
+            model: o.model,
+            precision: o.precision,
+            batch: o.batch,
+            prompt,
+            tp: e.tp,
+            gpus: e.gpus,
+            bound: e.bound,
+            power_w_per_gpu: e.powerWPerGpu,
+            weights_gb: e.weightsGb,
+            kv_gb: e.kvGb,
+            provenance: e.provenance,
+            assumptions: e.assumptions,
+          });
+          return;
+        }
+        process.stdout.write(
+          `prefill ${fmt(e.ms)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} prompt tokens/s, ` +
+            `${fmt(e.jPerToken)} J/token [modeled]${e.fits ? "" : `; does not fit: ${e.reason}`}\n`,
+        );
+      }),
+    );
+}

@@ -1,0 +1,115 @@
+/**
+ * `frugal poc <poc.yaml> [--out frugal-report] [--fresh]`: runs the PoC protocol (src/poc) and writes the report. Thin:
+ * progress bars on stderr, Ctrl-C turned into an abort signal (the runner drains and writes a partial report; exit 130),
+ * the summary table or one JSON object on stdout.
+ */
+import type { Command } from "commander";
+import pc from "picocolors";
+import { FrugalError } from "../../core/errors.ts";
+import { runPoc, type PocEvent } from "../../poc/run-poc.ts";
+import { formatSummaryTable } from "../../poc/summary-table.ts";
+import { pocJsonSchema } from "../../poc/schema.ts";
+import { createProgressBar, type ProgressBar } from "../progress.ts";
+import { numberOption, runCommand } from "../run-command.ts";
+
+export interface PocFlags {
+  out: string;
+  fresh?: boolean;
+  maxItems?: string;
+  json?: boolean;
+}
+
+/** Progress bars per stage, one at a time; warnings and stages as dim lines. Nothing when --json (stdout stays clean). */
+function eventPrinter(quiet: boolean): { onEvent: (event: PocEvent) => void; stop: () => void } {
+  let bar: ProgressBar | undefined;
+  let current = "";
+  const stop = (): void => {
+    bar?.stop();
+    bar = undefined;
+    current = "";
+  };
+  return {
+    stop,
+    onEvent(event) {
+      if (event.type === "warning") {
+        process.stderr.write(`${pc.yellow("warning:")} ${event.message}\n`);
+      } else if (event.type === "stage" || event.type === "pipeline") {
+        stop();
+        if (!quiet) process.stderr.write(pc.dim(event.type === "stage" ? `${event.message}\n` : `pipeline ${event.name}: ${event.total} requests\n`));
+      } else if (event.type === "train") {
+        if (current !== `train:${event.tier}`) {
+          stop();
+          current = `train:${event.tier}`;
+          if (!quiet) process.stderr.write(pc.dim(`training the compact model of tier ${event.tier}\n`));
+          bar = createProgressBar(`train ${event.tier}`, event.total);
+        }
+        bar?.update(event.done, event.total);
+      } else {
+        if (current !== `run:${event.pipeline}`) {
+          stop();
+          current = `run:${event.pipeline}`;
+          bar = createProgressBar(event.pipeline, event.total);
+        }
+        bar?.update(event.done, event.total);
+      }
+    },
+  };
+}
+
+export async function pocAction(configFile: string, flags: PocFlags): Promise<void> {
+  const maxItems = numberOption("--max-items", flags.maxItems, { integer: true, min: 1 });
+  const quiet = flags.json === true;
+  const printer = eventPrinter(quiet);
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    printer.stop();
+    process.stderr.write(pc.yellow("\ninterrupted: draining in-flight requests and writing a partial report (Ctrl-C again to quit now)\n"));
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const outcome = await runPoc({
+      configFile,
+      outDir: flags.out,
+      fresh: flags.fresh === true,
+      signal: controller.signal,
+      onEvent: printer.onEvent,
+      ...(maxItems !== undefined ? { maxItems } : {}),
+    });
+    printer.stop();
+    if (quiet) {
+      process.stdout.write(`${JSON.stringify({ report: outcome.report, results_file: outcome.resultsFile, interrupted: outcome.interrupted, recommendation: outcome.results.recommendation, pipelines: outcome.results.pipelines.map((p) => ({ name: p.name, metrics: p.metrics })) })}\n`);
+    } else {
+      process.stdout.write(`${formatSummaryTable(outcome.results)}\n\n`);
+      if (outcome.interrupted) process.stdout.write(pc.yellow(`partial report (interrupted): rerun the same command to resume from ${outcome.resultsFile}\n`));
+      process.stdout.write(`report: ${outcome.report.indexHtml}\n`);
+    }
+    if (outcome.interrupted && controller.signal.aborted) process.exitCode = 130;
+  } finally {
+    printer.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
+
+export function registerPocCommand(program: Command): void {
+  program
+    .command("poc")
+    .description("run a proof of concept: pipelines under load over a labeled dataset, scored, costed, with a report")
+    .argument("[config]", "the PoC config (poc.yaml)")
+    .option("--out <dir>", "report folder (index.html, summary.md, results.json, the per-request results file)", "frugal-report")
+    .option("--fresh", "measure everything again instead of resuming from the results file")
+    .option("--max-items <n>", "cap the requests per pipeline (a quick look)")
+    .option("--json", "print one JSON object (report paths, recommendation, metrics) instead of the table")
+    .option("--print-schema", "print the JSON Schema of poc.yaml and exit")
+    .action(
+      runCommand(async (config: string | undefined, flags: PocFlags & { printSchema?: boolean }) => {
+        if (flags.printSchema === true) {
+          process.stdout.write(`${JSON.stringify(pocJsonSchema(), null, 2)}\n`);
+          return;
+        }
+        if (config === undefined) throw new FrugalError("input_invalid", "frugal poc: give the PoC config file (poc.yaml)");
+        await pocAction(config, flags);
+      }),
+    );
+}

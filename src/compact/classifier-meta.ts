@@ -1,0 +1,70 @@
+/**
+ * What a classifier model file says about itself, in its JSON header: the labels, the featurizer config, the calibration and
+ * the certified threshold, how and on what it was trained, and the metrics measured at training time. Validated on load so
+ * that a file that passes the checksum but does not hold a classifier we understand is refused with a clear message.
+ */
+import { z } from "zod";
+import { featurizerConfigSchema } from "./featurizer.ts";
+
+export const CLASSIFIER_META_SCHEMA = 1;
+
+const thresholdSchema = z.object({
+  /** null when nothing could be certified (every answer escalates). */
+  value: z.number().nullable(),
+  certified: z.boolean(),
+  maxError: z.number(),
+  confidenceLevel: z.number(),
+  calibrationSize: z.number().int(),
+  /** Share of the calibration split kept at `value`: the expected coverage. */
+  coverage: z.number(),
+  kept: z.number().int(),
+  errors: z.number().int(),
+  errorUpperBound: z.number(),
+  startThreshold: z.number(),
+  starts: z.array(z.number()).default([]),
+  tested: z.number().int(),
+  method: z.string(),
+});
+
+const splitMetricsSchema = z.looseObject({
+  n: z.number().int(),
+  accuracy: z.number(),
+  /** The float model the int8 weights came from, on the same items. */
+  floatAccuracy: z.number(),
+  /** Share of items where int8 and float predict the same label. */
+  int8Agreement: z.number(),
+  macroF1: z.number(),
+  /** Mean NLL of the calibrated int8 model. */
+  nll: z.number(),
+});
+
+export const classifierMetaSchema = z.looseObject({
+  schema: z.literal(CLASSIFIER_META_SCHEMA),
+  labels: z.array(z.string()).min(2),
+  featurizer: featurizerConfigSchema,
+  weights: z.enum(["int8", "float32"]),
+  temperature: z.number().positive(),
+  threshold: thresholdSchema,
+  training: z.looseObject({
+    dataFile: z.string(),
+    /** sha256 of the training rows (text + label, in file order). */
+    dataHash: z.string(),
+    examples: z.number().int(),
+    splits: z.object({ train: z.number().int(), validation: z.number().int(), calibration: z.number().int() }),
+    /** "out-of-fold": cross-fitted (see cross-fit.ts); "holdout": a split no model trained on. */
+    calibration: z.enum(["out-of-fold", "holdout"]).default("holdout"),
+    folds: z.number().int().optional(),
+    seed: z.number().int(),
+    epochs: z.number().int(),
+    bestEpoch: z.number().int(),
+    seconds: z.number(),
+    createdAt: z.string(),
+    frugalVersion: z.string(),
+    options: z.record(z.string(), z.unknown()),
+  }),
+  metrics: z.looseObject({ validation: splitMetricsSchema, calibration: splitMetricsSchema }),
+});
+
+export type ClassifierMeta = z.output<typeof classifierMetaSchema>;
+export type SplitMetrics = z.output<typeof splitMetricsSchema>;
+export type ThresholdMeta = z.output<typeof thresholdSchema>;

@@ -1,0 +1,34 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { averageModels, gatherOutOfFold, type FoldResult } from "./cross-fit.ts";
+import type { SoftmaxWeights } from "./softmax-regression.ts";
+
+const model = (w: number[], b: number[]): SoftmaxWeights => ({ numFeatures: w.length / b.length, numClasses: b.length, weights: Float32Array.from(w), bias: Float32Array.from(b) });
+
+test("averaging fold models averages weights and biases (the logit-averaging ensemble as one linear model)", () => {
+  const avg = averageModels([model([1, 2, 3, 4], [0, 1]), model([3, 2, 1, 0], [2, 1]), model([2, 2, 2, 2], [1, 1])]);
+  assert.deepEqual([...avg.weights], [2, 2, 2, 2]);
+  assert.deepEqual([...avg.bias], [1, 1]);
+  // Linear: the average model's logits are the mean of the members' logits for any input.
+  const x = [0.5, -1];
+  const logits = (m: SoftmaxWeights) => [0, 1].map((c) => (m.bias[c] as number) + x.reduce((a, v, r) => a + v * (m.weights[r * 2 + c] as number), 0));
+  const members = [model([1, 2, 3, 4], [0, 1]), model([3, 2, 1, 0], [2, 1]), model([2, 2, 2, 2], [1, 1])].map(logits);
+  const mean = [0, 1].map((c) => members.reduce((a, l) => a + (l[c] as number), 0) / 3);
+  logits(avg).forEach((v, c) => assert.ok(Math.abs(v - (mean[c] as number)) < 1e-6));
+  assert.throws(() => averageModels([]));
+});
+
+test("out-of-fold logits land at their items' positions", () => {
+  const result = (fold: number, logits: number[]): FoldResult => ({
+    fold,
+    model: model([0, 0], [0, 0]),
+    bestEpoch: 1,
+    epochsRun: 1,
+    heldOutFloat: Float64Array.from(logits),
+    heldOutInt8: Float64Array.from(logits.map((v) => -v)),
+  });
+  const folds = [Int32Array.from([0, 3]), Int32Array.from([1, 2])];
+  const results = [result(1, [10, 11, 20, 21]), result(0, [0, 1, 30, 31])];
+  assert.deepEqual([...gatherOutOfFold(results, folds, 4, 2, "heldOutFloat")], [0, 1, 10, 11, 20, 21, 30, 31]);
+  assert.deepEqual([...gatherOutOfFold(results, folds, 4, 2, "heldOutInt8")], [-0, -1, -10, -11, -20, -21, -30, -31]);
+});

@@ -1,0 +1,214 @@
+/**
+ * What the ranker sees of a candidate: where it is (line, distance from the end, relative position), what it is made of
+ * (its tokens and their shapes, first and last token), what surrounds it (the tokens just before and after it on its line,
+ * the words of the lines above and below: "TOTAL" one line up, "DATE:" on the left), its type-specific traits (date format,
+ * amount magnitude rank, how often the amount repeats, currency printed or not) and whether the value memory has seen it.
+ * Nothing in here names a keyword: which words matter, and how, is learned per field from the labels.
+ */
+import type { Candidate } from "./candidates.ts";
+import type { ExtractDocument } from "./document.ts";
+import { hashString } from "../hashing.ts";
+import type { FeatureSink } from "./feature-sink.ts";
+
+/** Feature roles. Stable numbers: they are part of the model file's meaning (bump FEATURE_VERSION when changing them). */
+const R = {
+  bias: 1, kind: 2, line: 3, lineFromEnd: 4, relPos: 5, height: 6, inToken: 7, firstToken: 8, lastToken: 9,
+  nTokens: 10, left1: 11, right1: 12, leftBag: 13, rightBag: 14, prev1: 15, prev2: 16, prev3: 17, next1: 18, next2: 19,
+  shape: 20, memory: 21, format: 22, occurrences: 23, order: 24, currency: 25, rank: 26, isMax: 27, rankOcc: 28,
+  decimals: 29, wholeLine: 30, magnitude: 31, fromBottom: 32, lineWidth: 33, textLineRank: 34, charLength: 35,
+  fullLine: 36, kindLine: 37, prev1Near: 38, next1Near: 39, formatLine: 40, arithmetic: 41, rankArithmetic: 42,
+  labelAbove: 43, labelDistance: 44,
+} as const;
+
+export const FEATURE_VERSION = 1;
+
+/**
+ * The value-memory feature is emitted by the caller, not by emitFeatures: training computes every other feature once per
+ * document and only this one per cross-validation fold (each fold has its own memory).
+ */
+export const MEMORY_ROLE = R.memory;
+
+export function memoryBucket(count: number): number {
+  return count === 0 ? 0 : count === 1 ? 1 : count <= 3 ? 2 : 3;
+}
+
+/** Per-document facts shared by all candidates of a field (computed once). */
+export interface FieldContext {
+  /** Amounts: distinct values, largest first. */
+  amountRank: Map<number, number>;
+  /** Amounts: how many matches share each value; dates and text: how many candidates share each key. */
+  keyCount: Map<string, number>;
+  amountCount: Map<number, number>;
+  /** Amount/date candidates in document order, for "n-th from the bottom". */
+  matchOrder: Map<Candidate, number>;
+  matchTotal: number;
+  /** For each line, its rank among lines that carry letters (a company name is usually the first or second such line). */
+  textLineRank: number[];
+  /** For each line, the nearest line at or above it that reads like a label (3+ letters, not only a currency). */
+  labelLine: Int32Array;
+  /** Amounts: arithmetic relations with the document's other amounts (bit flags, see arithmeticFlags). */
+  arithmetic: Map<number, number>;
+}
+
+/**
+ * How an amount relates to the others, in whole cents: it is the sum of two other amounts — subtotal plus tax, or plus a
+ * rounding adjustment — (2), the difference of two others — tendered minus change, which the change shares — (1), or has
+ * a neighbour within 2 cents, the rounding pair "26.82 → 26.80" (4). Documents print these relations; which of them marks
+ * the field, and with which other features, is learned.
+ */
+function arithmeticFlags(values: readonly number[]): Map<number, number> {
+  const cents = values.slice(0, 60).map((v) => Math.round(v * 100));
+  const present = new Set(cents);
+  const flags = new Map<number, number>();
+  cents.forEach((v, i) => {
+    let f = 0;
+    for (const a of cents) {
+      if (a === v) continue;
+      if (Math.abs(a - v) <= 2) f |= 4;
+      const rest = v - a;
+      if (rest > 0 && rest !== a && rest !== v && present.has(rest)) f |= 2;
+      const other = a - v;
+      if (other > 0 && other !== v && present.has(other)) f |= 1;
+    }
+    flags.set(values[i] as number, f);
+  });
+  return flags;
+}
+
+export function buildFieldContext(doc: ExtractDocument, candidates: readonly Candidate[]): FieldContext {
+  const keyCount = new Map<string, number>();
+  const amountCount = new Map<number, number>();
+  const matchOrder = new Map<Candidate, number>();
+  let matchTotal = 0;
+  for (const c of candidates) {
+    keyCount.set(c.key, (keyCount.get(c.key) ?? 0) + 1);
+    if (c.amount !== null && !c.withCurrency) amountCount.set(c.amount.value, (amountCount.get(c.amount.value) ?? 0) + 1);
+    if ((c.kind === "amount" && !c.withCurrency) || c.kind === "date") matchOrder.set(c, matchTotal++);
+  }
+  const distinct = [...amountCount.keys()].sort((a, b) => b - a);
+  const amountRank = new Map(distinct.map((v, i) => [v, i]));
+  let rank = 0;
+  const textLineRank = doc.lines.map((line) => (line.hasLetters ? rank++ : rank));
+  const arithmetic = distinct.length > 0 ? arithmeticFlags(distinct.filter((v) => v > 0)) : new Map<number, number>();
+  // Only amounts use the label line; text fields skip the per-line regexes.
+  const labelLine = new Int32Array(distinct.length > 0 ? doc.lines.length : 0);
+  let label = -1;
+  if (distinct.length > 0) {
+    doc.lines.forEach((line, i) => {
+      if (line.hasLetters && /\p{L}{3}/u.test(line.text) && !/^(RM|MYR|USD|EUR|SGD)$/i.test(line.text)) label = i;
+      labelLine[i] = label;
+    });
+  }
+  return { amountRank, keyCount, amountCount, matchOrder, matchTotal, textLineRank, arithmetic, labelLine };
+}
+
+function bucket(value: number, max: number): number {
+  return value > max ? max : value;
+}
+
+function addLineBag(sink: FeatureSink, role: number, doc: ExtractDocument, index: number): void {
+  const line = doc.lines[index];
+  if (line === undefined) sink.add(role, 0);
+  else sink.addBag(role, index, line.contextKeys);
+}
+
+/** Emits the features of `c`, all but the value-memory one (see MEMORY_ROLE). */
+export function emitFeatures(doc: ExtractDocument, context: FieldContext, c: Candidate, sink: FeatureSink): void {
+  const n = doc.lines.length;
+  const line = doc.lines[c.startLine];
+  if (line === undefined) return;
+  const height = c.endLine - c.startLine + 1;
+  const kindId = c.kind === "window" ? 1 : c.kind === "span" ? 2 : c.kind === "date" ? 3 : 4;
+  sink.add(R.bias, 0);
+  sink.add(R.kind, kindId * 16 + bucket(height, 8));
+  sink.add(R.line, bucket(c.startLine, 40));
+  sink.add(R.kindLine, kindId * 64 + bucket(c.startLine, 40));
+  sink.add(R.lineFromEnd, bucket(n - 1 - c.endLine, 40));
+  sink.add(R.relPos, n === 0 ? 0 : Math.floor((10 * c.startLine) / n));
+  sink.add(R.textLineRank, bucket(context.textLineRank[c.startLine] ?? 0, 20));
+  sink.add(R.height, bucket(height, 8));
+  sink.add(R.charLength, Math.min(12, Math.round(Math.log2(1 + c.value.length))));
+
+  // Tokens of the candidate: for windows every token of every line (one cached bag per line), for spans and typed
+  // matches the covered tokens.
+  let tokens = 0;
+  if (c.kind === "window") {
+    for (let li = c.startLine; li <= c.endLine; li++) {
+      const l = doc.lines[li];
+      if (l === undefined) continue;
+      sink.addBag(R.inToken, li, l.tokenKeys);
+      tokens += l.tokens.length;
+    }
+    const firstToken = line.tokens[0];
+    if (firstToken !== undefined) sink.add(R.firstToken, firstToken.keyHash);
+  } else {
+    for (let t = c.tokenStart; t < c.tokenEnd; t++) {
+      const token = line.tokens[t];
+      if (token === undefined) continue;
+      if (tokens === 0) sink.add(R.firstToken, token.keyHash);
+      sink.add(R.inToken, token.keyHash);
+      tokens++;
+    }
+  }
+  sink.add(R.nTokens, bucket(tokens, 20));
+  const lastLine = doc.lines[c.endLine];
+  const lastToken = c.kind === "window" ? lastLine?.tokens[lastLine.tokens.length - 1] : line.tokens[c.tokenEnd - 1];
+  if (lastToken !== undefined) sink.add(R.lastToken, lastToken.keyHash);
+
+  // The same line around a span or typed match: "DATE:" on the left, a time or a registration number on the right.
+  if (c.kind !== "window") {
+    const fullLine = c.tokenStart === 0 && c.tokenEnd >= line.tokens.length;
+    sink.add(R.fullLine, (fullLine ? 1 : 0) + (c.tokenStart === 0 ? 2 : 0) + (c.tokenEnd >= line.tokens.length ? 4 : 0));
+    sink.add(R.left1, line.tokens[c.tokenStart - 1]?.keyHash ?? 1);
+    sink.add(R.right1, line.tokens[c.tokenEnd]?.keyHash ?? 1);
+    for (let t = 0; t < c.tokenStart; t++) sink.add(R.leftBag, line.tokens[t]?.keyHash ?? 0);
+    for (let t = c.tokenEnd; t < line.tokens.length; t++) sink.add(R.rightBag, line.tokens[t]?.keyHash ?? 0);
+    sink.add(R.lineWidth, bucket(line.tokens.length, 12));
+  }
+
+  // Neighbouring lines: the keyword is often printed on its own line above the value.
+  addLineBag(sink, R.prev1, doc, c.startLine - 1);
+  addLineBag(sink, R.prev2, doc, c.startLine - 2);
+  addLineBag(sink, R.prev3, doc, c.startLine - 3);
+  addLineBag(sink, R.next1, doc, c.endLine + 1);
+  addLineBag(sink, R.next2, doc, c.endLine + 2);
+  sink.add(R.prev1Near, doc.lines[c.startLine - 1]?.tokens[0]?.keyHash ?? 1);
+  sink.add(R.next1Near, doc.lines[c.endLine + 1]?.tokens[0]?.keyHash ?? 1);
+
+  const upper = c.value === c.value.toUpperCase() && c.value !== c.value.toLowerCase();
+  sink.add(R.shape, (c.trimmed ? 16 : 0) + (upper ? 1 : 0) + (/\d/.test(c.value) ? 2 : 0) + (/[,.;:]$/.test(c.value) ? 4 : 0) + (/^[\p{L}]/u.test(c.value) ? 8 : 0));
+  sink.add(R.occurrences, bucket(context.keyCount.get(c.key) ?? 1, 6));
+
+  const order = context.matchOrder.get(c);
+  if (order !== undefined) {
+    sink.add(R.order, bucket(order, 6));
+    sink.add(R.fromBottom, bucket(context.matchTotal - 1 - order, 10));
+  }
+  if (c.format !== null) {
+    const format = hashString(c.format);
+    sink.add(R.format, format);
+    sink.add(R.formatLine, (format + Math.imul(bucket(c.startLine, 40), 0x9e3779b1)) >>> 0);
+  }
+  if (c.amount !== null) {
+    const a = c.amount;
+    const rank = context.amountRank.get(a.value) ?? 0;
+    const occurrences = context.amountCount.get(a.value) ?? 1;
+    // Currency printed? attached or spaced? carried by this candidate? Labels follow the vendor's print, vendor by vendor.
+    sink.add(R.currency, (a.currency === "" ? 0 : 1) + (a.gap === "" ? 0 : 2) + (c.withCurrency ? 4 : 0) + (a.currency === "$" ? 8 : 0));
+    sink.add(R.rank, bucket(rank, 10));
+    sink.add(R.isMax, rank === 0 ? 1 : 0);
+    sink.add(R.rankOcc, bucket(rank, 5) * 8 + bucket(occurrences, 6));
+    sink.add(R.decimals, a.decimals + (a.value < 0 ? 4 : 0));
+    sink.add(R.wholeLine, c.tokenStart === 0 && c.tokenEnd >= line.tokens.length ? 1 : 0);
+    // In column layouts the label ("ROUNDED TOTAL (RM):") sits above a run of numbers: the nearest label line above.
+    const labelAt = context.labelLine[c.startLine - 1] ?? -1;
+    if (labelAt >= 0) {
+      addLineBag(sink, R.labelAbove, doc, labelAt);
+      sink.add(R.labelDistance, bucket(c.startLine - labelAt, 8));
+    }
+    const arithmetic = context.arithmetic.get(a.value) ?? 0;
+    sink.add(R.arithmetic, arithmetic);
+    sink.add(R.rankArithmetic, bucket(rank, 4) * 16 + arithmetic);
+    sink.add(R.magnitude, a.value <= 0 ? 0 : Math.max(1, Math.min(8, Math.floor(Math.log10(a.value)) + 3)));
+  }
+}

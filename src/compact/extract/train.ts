@@ -1,0 +1,180 @@
+/**
+ * trainExtractor: labeled documents in, a calibrated extractor with per-field error-bounded thresholds out.
+ *
+ *   1. infer each field's candidate generator from its labels (field-spec.ts);
+ *   2. k-fold cross-validation inside the training data: train a ranker per field on k-1 folds (memory built from those
+ *      folds only) and predict the held-out fold with the serving code path;
+ *   3. from the held-out predictions: decide per field whether the memory's spelling helps, fit the calibration, choose the
+ *      threshold (src/compact/threshold.ts, shared with the classifier);
+ *   4. train the final rankers on all documents.
+ * The thresholds are fitted on the fold models' held-out answers, a close and slightly pessimistic stand-in for the final
+ * model trained on all folds (it saw 1/k more data).
+ */
+import { FrugalError } from "../../core/errors.ts";
+import { applyCalibration, calibrationFeatures, fitCalibration } from "./calibration.ts";
+import { prepareDocument, type ExtractDocument } from "./document.ts";
+import { createRng, shuffleInPlace } from "../random.ts";
+import { selectThreshold } from "../threshold.ts";
+import { inferFieldSpec } from "./field-spec.ts";
+import { ValueMemory } from "./memory.ts";
+import { canonicalKey, valuesMatch } from "./normalize.ts";
+import { predictField, type FieldModel } from "./predict-field.ts";
+import { trainRanker } from "./ranker.ts";
+import { WeightTable } from "./weight-table.ts";
+import { featurizeField, withMemory, type FeaturizedDocument } from "./train-groups.ts";
+import { createExtractor, type ExtractorField, type TrainedExtractor } from "./model.ts";
+import type { FieldSpec } from "./candidates.ts";
+import { resolveTrainOptions, type FieldTrainingReport, type TrainExtractorOptions, type TrainExtractorReport } from "./train-options.ts";
+
+export type { TrainExtractorOptions, TrainExtractorReport, FieldTrainingReport };
+
+interface Prepared {
+  doc: ExtractDocument;
+  fields: Record<string, string | null>;
+}
+
+interface HeldOut {
+  margin: number;
+  memoryKnown: boolean;
+  spellingShare: number;
+  plain: string | null;
+  spelled: string | null;
+  gold: string;
+}
+
+/** Held-out answers in five equal bins by confidence, lowest first: is the confidence informative, and calibrated? */
+function reliability(items: ReadonlyArray<{ confidence: number; correct: boolean }>): Array<{ n: number; meanConfidence: number; accuracy: number }> {
+  const sorted = [...items].sort((a, b) => a.confidence - b.confidence);
+  const bins = [];
+  for (let b = 0; b < 5; b++) {
+    const slice = sorted.slice(Math.floor((b * sorted.length) / 5), Math.floor(((b + 1) * sorted.length) / 5));
+    if (slice.length === 0) continue;
+    bins.push({
+      n: slice.length,
+      meanConfidence: slice.reduce((s, x) => s + x.confidence, 0) / slice.length,
+      accuracy: slice.filter((x) => x.correct).length / slice.length,
+    });
+  }
+  return bins;
+}
+
+/** Trains one field's ranker on the documents `inTrain` accepts; its memory holds their labels only. */
+function fitFieldModel(
+  prepared: readonly Prepared[],
+  featurized: readonly FeaturizedDocument[],
+  inTrain: (doc: number) => boolean,
+  spec: FieldSpec,
+  useMemory: boolean,
+  options: ReturnType<typeof resolveTrainOptions>,
+  onEpoch: () => void,
+): FieldModel {
+  let memory: ValueMemory | null = null;
+  if (useMemory) {
+    memory = new ValueMemory();
+    prepared.forEach((p, i) => {
+      const gold = p.fields[spec.name];
+      if (inTrain(i) && gold !== null && gold !== undefined) memory?.add(gold);
+    });
+  }
+  const groups = withMemory(featurized.filter((f) => inTrain(f.doc)), memory, options.dimension);
+  const weights = trainRanker(groups, { dimension: options.dimension, epochs: options.epochs, learningRate: options.learningRate, l2: options.l2, seed: options.seed, onEpoch });
+  return { spec, weights: WeightTable.fromDense(weights), memory, useMemorySpelling: false };
+}
+
+export function trainExtractor(input: TrainExtractorOptions): { extractor: TrainedExtractor; report: TrainExtractorReport } {
+  const started = performance.now();
+  const options = resolveTrainOptions(input);
+  const prepared: Prepared[] = input.documents.map((d) => ({ doc: prepareDocument(d.text, { maxChars: options.maxChars }), fields: d.fields }));
+  const names = options.fields;
+  if (prepared.length < options.folds * 2) {
+    throw new FrugalError("input_invalid", `need at least ${options.folds * 2} labeled documents to train and calibrate an extractor with ${options.folds} folds, got ${prepared.length}`);
+  }
+  const specs = names.map((name) => {
+    const labeled = prepared.filter((p) => p.fields[name] != null).length;
+    if (labeled < options.folds * 2) throw new FrugalError("input_invalid", `field "${name}": only ${labeled} documents are labeled; need at least ${options.folds * 2}`);
+    return inferFieldSpec(name, prepared.map((p) => ({ doc: p.doc, gold: p.fields[name] ?? null })));
+  });
+  const useMemory = specs.map((s) => options.memory && s.spec.type === "text");
+  const docs = prepared.map((p) => p.doc);
+  const featurized = specs.map(({ spec }) => featurizeField(docs, prepared.map((p) => p.fields[spec.name] ?? null), spec, options.dimension));
+
+  // Folds from a seeded shuffle: reproducible, and independent of file order.
+  const order = shuffleInPlace(prepared.map((_, i) => i), createRng(options.seed ^ 0x5eed));
+  const fold = new Int32Array(prepared.length);
+  order.forEach((docIndex, position) => (fold[docIndex] = position % options.folds));
+
+  const totalSteps = (options.folds + 1) * names.length * options.epochs;
+  let steps = 0;
+  const tick = (info: string) => () => options.onProgress?.(++steps, totalSteps, info);
+
+  const heldOut: HeldOut[][] = names.map(() => []);
+  for (let k = 0; k < options.folds; k++) {
+    const test = prepared.filter((_, i) => fold[i] === k);
+    specs.forEach(({ spec }, f) => {
+      const info = `fold ${k + 1}/${options.folds} · ${spec.name}`;
+      const model = fitFieldModel(prepared, featurized[f] ?? [], (i) => fold[i] !== k, spec, useMemory[f] === true, options, tick(info));
+      for (const p of test) {
+        const gold = p.fields[spec.name];
+        if (gold == null) continue;
+        const raw = predictField(p.doc, model, { topLines: options.topLines });
+        const spelled = raw.value !== null && model.memory !== null ? (model.memory.spelling(canonicalKey(raw.value)) ?? raw.value) : raw.value;
+        heldOut[f]?.push({ margin: raw.margin, memoryKnown: raw.memoryKnown, spellingShare: raw.spellingShare, plain: raw.value, spelled, gold });
+      }
+    });
+  }
+
+  const fields: ExtractorField[] = [];
+  const reports: FieldTrainingReport[] = [];
+  specs.forEach(({ spec, recall, labeled }, f) => {
+    const items = heldOut[f] ?? [];
+    const plainAccuracy = items.filter((h) => valuesMatch(h.plain, h.gold)).length / Math.max(1, items.length);
+    const spelledAccuracy = items.filter((h) => valuesMatch(h.spelled, h.gold)).length / Math.max(1, items.length);
+    const useMemorySpelling = useMemory[f] === true && spelledAccuracy > plainAccuracy;
+    const scored = items.map((h) => ({ features: calibrationFeatures(h.margin, h.memoryKnown, h.spellingShare, useMemorySpelling), correct: valuesMatch(useMemorySpelling ? h.spelled : h.plain, h.gold) }));
+    const calibration = fitCalibration(scored);
+    const choice = selectThreshold({
+      confidences: Float64Array.from(scored, (s) => applyCalibration(calibration, s.features)),
+      correct: Uint8Array.from(scored, (s) => (s.correct ? 1 : 0)),
+      maxError: options.maxError,
+      confidenceLevel: options.confidence,
+    });
+    const model = fitFieldModel(prepared, featurized[f] ?? [], () => true, spec, useMemory[f] === true, options, tick(`final · ${spec.name}`));
+    model.useMemorySpelling = useMemorySpelling;
+    fields.push({ model, calibration, threshold: choice.threshold });
+    reports.push({
+      name: spec.name,
+      spec,
+      labeled,
+      candidateRecall: recall,
+      heldOutAccuracy: useMemorySpelling ? spelledAccuracy : plainAccuracy,
+      heldOutAccuracyWithoutMemorySpelling: plainAccuracy,
+      memoryValues: model.memory?.size ?? 0,
+      useMemorySpelling,
+      calibration,
+      threshold: Number.isFinite(choice.threshold) ? choice.threshold : null,
+      thresholdMet: choice.certified,
+      expectedCoverage: choice.coverage,
+      heldOutSelectiveAccuracy: choice.kept === 0 ? null : 1 - choice.errors / choice.kept,
+      errorUpperBound: choice.errorUpperBound,
+      reliability: reliability(scored.map((x) => ({ confidence: applyCalibration(calibration, x.features), correct: x.correct }))),
+    });
+  });
+  const trainMs = performance.now() - started;
+  const report: TrainExtractorReport = {
+    documents: prepared.length,
+    folds: options.folds,
+    maxError: options.maxError,
+    confidence: options.confidence,
+    fields: reports,
+    meanHeldOutAccuracy: reports.reduce((s, r) => s + r.heldOutAccuracy, 0) / reports.length,
+    trainMs,
+  };
+  const extractor = createExtractor({
+    dimension: options.dimension,
+    fields,
+    maxChars: options.maxChars,
+    topLines: options.topLines,
+    training: { ...report, dataHash: input.dataHash ?? null, createdAt: new Date().toISOString(), options: options.recorded },
+  });
+  return { extractor, report };
+}

@@ -1,0 +1,66 @@
+/**
+ * int8 quantization of a linear model, with one scale per class: w ≈ scale[c] · q[r, c], q ∈ [−127, 127]. A class's weights
+ * share a range (they are compared against each other only through that class's logit), so a per-class scale loses less
+ * than one global scale when some classes have much larger weights than others. The model file shrinks 4×; the logits move
+ * by a bounded amount (at most scale/2 per unit of input L1 mass), which the agreement test and the eval check.
+ */
+import type { SoftmaxWeights } from "./softmax-regression.ts";
+import type { CsrMatrix } from "./sparse.ts";
+import { createInt8Scorer } from "./int8-scorer.ts";
+
+export interface Int8Weights {
+  numFeatures: number;
+  numClasses: number;
+  /** Row-major numFeatures × numClasses. */
+  weights: Int8Array;
+  scales: Float32Array;
+  bias: Float32Array;
+}
+
+export function quantizeInt8(model: SoftmaxWeights): Int8Weights {
+  const { numFeatures: d, numClasses: k, weights } = model;
+  const maxAbs = new Float64Array(k);
+  for (let r = 0; r < d; r++) {
+    const base = r * k;
+    for (let c = 0; c < k; c++) {
+      const a = Math.abs(weights[base + c] as number);
+      if (a > (maxAbs[c] as number)) maxAbs[c] = a;
+    }
+  }
+  const scales = new Float32Array(k);
+  for (let c = 0; c < k; c++) scales[c] = (maxAbs[c] as number) > 0 ? (maxAbs[c] as number) / 127 : 1;
+  const q = new Int8Array(d * k);
+  for (let r = 0; r < d; r++) {
+    const base = r * k;
+    for (let c = 0; c < k; c++) {
+      const v = Math.round((weights[base + c] as number) / (scales[c] as number));
+      q[base + c] = v > 127 ? 127 : v < -127 ? -127 : v;
+    }
+  }
+  return { numFeatures: d, numClasses: k, weights: q, scales, bias: model.bias.slice() };
+}
+
+/** The float model the int8 weights stand for (for comparisons and tests). */
+export function dequantizeInt8(model: Int8Weights): SoftmaxWeights {
+  const { numFeatures: d, numClasses: k } = model;
+  const weights = new Float32Array(d * k);
+  for (let r = 0; r < d; r++) {
+    for (let c = 0; c < k; c++) weights[r * k + c] = (model.weights[r * k + c] as number) * (model.scales[c] as number);
+  }
+  return { numFeatures: d, numClasses: k, weights, bias: model.bias.slice() };
+}
+
+/** Logits of every row of `x`, computed by the serving path's scorer (int8-scorer.ts): calibration sees what serving sees. */
+export function int8Logits(model: Int8Weights, x: CsrMatrix): Float64Array {
+  const k = model.numClasses;
+  const out = new Float64Array(x.rows * k);
+  const scorer = createInt8Scorer(model);
+  const row = new Float64Array(k);
+  for (let i = 0; i < x.rows; i++) {
+    const start = x.indptr[i] as number;
+    const end = x.indptr[i + 1] as number;
+    scorer.logits(x.indices.subarray(start, end), x.values.subarray(start, end), end - start, row);
+    out.set(row, i * k);
+  }
+  return out;
+}

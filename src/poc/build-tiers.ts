@@ -1,0 +1,221 @@
+/**
+ * From the config's declared tiers to live ones. Heavy resources are made once and shared by every pipeline that names
+ * the tier: a compact model is loaded (or trained, then cached by training-data hash) once, an LLM provider keeps one
+ * connection pool. Tier objects themselves are made per pipeline, because a cache belongs to its pipeline and a modeled
+ * LLM's latency depends on the rate that pipeline sends it.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { createMemoryStore } from "../cache/index.ts";
+import { hashConfig } from "../cache/key.ts";
+import { FrugalError, isFrugalError } from "../core/errors.ts";
+import type { TaskSpec } from "../core/types.ts";
+import type { CompactModel } from "../compact/types.ts";
+import type { Meter } from "../meter/index.ts";
+import { createOpenAiCompatibleProvider } from "../providers/index.ts";
+import type { Provider } from "../providers/types.ts";
+import { createCacheTier, createCompactTier, createLlmTier, type CascadeTier, type CascadeTierAnswer, type TierMeter } from "../tiers/index.ts";
+import type { CompactLoader, LoadedCompactModel } from "./compact-loader.ts";
+import type { LlmTierConfig, PocConfig, TierConfig } from "./config.ts";
+import { createPlannerEstimator } from "./tier-meter.ts";
+
+export interface LlmEndpoint {
+  baseUrl: string;
+  servedModel: string;
+}
+
+export interface SharedTierResources {
+  compact: Map<string, LoadedCompactModel>;
+  providers: Map<string, Provider>;
+  /** Per llm tier: the endpoint it measures against, or undefined when modeled. */
+  endpoints: Map<string, LlmEndpoint | undefined>;
+  /** Per modeled llm tier: what to set to measure it. */
+  measuredHints: Map<string, string>;
+  close(): Promise<void>;
+}
+
+export interface PrepareOptions {
+  config: PocConfig;
+  baseDir: string;
+  env: Record<string, string | undefined>;
+  meter: Meter;
+  compactLoader: CompactLoader;
+  task: { kind: "classify" | "extract" };
+  onTrainProgress?: (tier: string, done: number, total: number) => void;
+}
+
+const path = (baseDir: string, file: string): string => (isAbsolute(file) ? file : resolve(baseDir, file));
+
+export function measuredHint(tier: LlmTierConfig): string {
+  const e = tier.endpoint;
+  return `set ${e?.base_url_env ?? "FRUGAL_LLM_BASE_URL"} (an OpenAI-compatible base URL, …/v1), with ${e?.model_env ?? "FRUGAL_LLM_MODEL"} and ${e?.api_key_env ?? "FRUGAL_LLM_API_KEY"} as needed, to measure this tier`;
+}
+
+function endpointOf(tier: LlmTierConfig, env: Record<string, string | undefined>): LlmEndpoint | undefined {
+  const e = tier.endpoint;
+  const baseUrl = e?.base_url ?? env[e?.base_url_env ?? "FRUGAL_LLM_BASE_URL"];
+  if (baseUrl === undefined || baseUrl.trim() === "") return undefined;
+  const servedModel = e?.model ?? env[e?.model_env ?? "FRUGAL_LLM_MODEL"] ?? tier.model;
+  return { baseUrl: baseUrl.trim(), servedModel: servedModel.trim() || tier.model };
+}
+
+/** Loads/trains compact models and opens providers, once for the whole run. */
+export async function prepareTierResources(options: PrepareOptions): Promise<SharedTierResources> {
+  const { config, baseDir, env } = options;
+  const compact = new Map<string, LoadedCompactModel>();
+  const providers = new Map<string, Provider>();
+  const endpoints = new Map<string, LlmEndpoint | undefined>();
+  const measuredHints = new Map<string, string>();
+  const resources: SharedTierResources = {
+    compact,
+    providers,
+    endpoints,
+    measuredHints,
+    async close() {
+      for (const provider of providers.values()) await provider.close().catch(() => undefined);
+    },
+  };
+  try {
+    for (const [name, tier] of Object.entries(config.tiers)) {
+      if (tier.kind === "compact") {
+        const loaded =
+          tier.model !== undefined
+            ? options.compactLoader.load({ file: path(baseDir, tier.model), kind: options.task.kind })
+            : await options.compactLoader.trainOrReuse({
+                kind: options.task.kind,
+                data: path(baseDir, (tier.train as NonNullable<typeof tier.train>).data),
+                ...(tier.train?.text !== undefined ? { textCol: tier.train.text } : {}),
+                ...(tier.train?.label !== undefined ? { labelCol: tier.train.label } : {}),
+                cacheDir: path(baseDir, tier.train?.cache_dir ?? resolve(process.cwd(), ".frugal/models")),
+                onProgress: (done, total) => options.onTrainProgress?.(name, done, total),
+              });
+        if (loaded.model.kind !== options.task.kind) {
+          throw new FrugalError("config_invalid", `tiers.${name}: the compact model is a ${loaded.model.kind} model, the task is ${options.task.kind}`, { details: { keyPath: `tiers.${name}` } });
+        }
+        compact.set(name, loaded);
+      } else if (tier.kind === "llm") {
+        if (tier.provider === "llama-cpp") {
+          const { createLlamaCppProvider } = await import("../providers/llama-cpp/index.ts");
+          providers.set(
+            name,
+            createLlamaCppProvider({
+              modelPath: path(baseDir, tier.model_path as string),
+              timeoutMs: tier.timeout_ms,
+              temperature: tier.temperature,
+              ...(tier.max_tokens !== undefined ? { maxTokens: tier.max_tokens } : {}),
+            }),
+          );
+          endpoints.set(name, { baseUrl: `file:${tier.model_path as string}`, servedModel: tier.model });
+          continue;
+        }
+        const endpoint = endpointOf(tier, env);
+        endpoints.set(name, endpoint);
+        if (endpoint === undefined) {
+          measuredHints.set(name, measuredHint(tier));
+          continue;
+        }
+        const apiKey = env[tier.endpoint?.api_key_env ?? "FRUGAL_LLM_API_KEY"];
+        providers.set(
+          name,
+          createOpenAiCompatibleProvider({
+            baseUrl: endpoint.baseUrl,
+            model: endpoint.servedModel,
+            timeoutMs: tier.timeout_ms,
+            maxRetries: tier.max_retries,
+            retryBaseMs: tier.retry_base_ms,
+            ...(apiKey !== undefined && apiKey.trim() !== "" ? { apiKey: apiKey.trim() } : {}),
+          }),
+        );
+      }
+    }
+  } catch (error) {
+    await resources.close();
+    throw error;
+  }
+  return resources;
+}
+
+export interface PipelineTierOptions {
+  config: PocConfig;
+  pipeline: PocConfig["pipelines"][number];
+  task: TaskSpec;
+  resources: SharedTierResources;
+  meter: Meter;
+  tierMeter: TierMeter;
+  /** Requests per second the pipeline receives (open loop), for the modeled LLM's load. */
+  pipelineRate: number | undefined;
+  /** Share of this pipeline's requests that reached a tier so far, by tier name (updated by the runner). */
+  reachShare: (tier: string) => number;
+}
+
+function checkPrice(meter: Meter, tierName: string, model: string): void {
+  try {
+    meter.resolvePrice(model);
+  } catch (error) {
+    if (!isFrugalError(error)) throw error;
+    throw new FrugalError("config_invalid", `tiers.${tierName}.model: ${error.message}`, { cause: error, details: { keyPath: `tiers.${tierName}.model` } });
+  }
+}
+
+function llmTier(name: string, tier: LlmTierConfig, options: PipelineTierOptions): CascadeTier {
+  const provider = options.resources.providers.get(name);
+  const pricing = tier.provider === "llama-cpp" ? "compute" : "tokens";
+  if (pricing === "tokens") checkPrice(options.meter, name, tier.model);
+  const common = {
+    name,
+    model: tier.model,
+    meter: options.tierMeter,
+    temperature: tier.temperature,
+    jsonSchema: tier.json_schema,
+    pricing,
+    ...(tier.max_tokens !== undefined ? { maxTokens: tier.max_tokens } : {}),
+    ...(tier.modeled.output_tokens !== undefined ? { modeledOutputTokens: tier.modeled.output_tokens } : {}),
+  } as const;
+  if (provider !== undefined) return createLlmTier({ ...common, provider, timeoutMs: tier.timeout_ms });
+  const estimator = createPlannerEstimator({
+    model: tier.modeled.planner_model ?? tier.model,
+    gpu: tier.modeled.gpu,
+    precision: tier.modeled.precision,
+    keyPath: `tiers.${name}.modeled${tier.modeled.planner_model === undefined ? " (set planner_model to a planner model id, e.g. llama-3.1-70b)" : ".planner_model"}`,
+    rate: () => (options.pipelineRate === undefined ? undefined : options.pipelineRate * options.reachShare(name)),
+  });
+  return createLlmTier({ ...common, estimator, measuredHint: options.resources.measuredHints.get(name) ?? "" });
+}
+
+/** The live tiers of one pipeline, in order; each cache is scoped by everything behind it. */
+export function buildPipelineTiers(options: PipelineTierOptions): CascadeTier[] {
+  const { config, pipeline } = options;
+  const tiers: CascadeTier[] = [];
+  const built = pipeline.tiers.map((name) => {
+    const tier = config.tiers[name] as TierConfig;
+    if (tier.kind === "compact") {
+      const loaded = options.resources.compact.get(name) as LoadedCompactModel;
+      return createCompactTier({
+        name,
+        model: loaded.model as CompactModel,
+        meter: options.tierMeter,
+        modelId: loaded.id,
+        ...(tier.threshold !== undefined ? { threshold: tier.threshold } : {}),
+        ...(tier.field_thresholds !== undefined ? { fieldThresholds: tier.field_thresholds } : {}),
+      });
+    }
+    if (tier.kind === "llm") return llmTier(name, tier, options);
+    return undefined;
+  });
+  pipeline.tiers.forEach((name, i) => {
+    const tier = config.tiers[name] as TierConfig;
+    if (tier.kind !== "cache") {
+      tiers.push(built[i] as CascadeTier);
+      return;
+    }
+    const behind = built.slice(i + 1).map((t) => t?.description ?? { kind: "cache" });
+    const scope = hashConfig({ behind, task: options.task, escalation: pipeline.escalation });
+    tiers.push(
+      createCacheTier({
+        name,
+        store: createMemoryStore<CascadeTierAnswer>({ maxEntries: tier.max_entries, ...(tier.ttl_s !== undefined ? { ttlMs: tier.ttl_s * 1000 } : {}) }),
+        scope,
+      }),
+    );
+  });
+  return tiers;
+}

@@ -1,0 +1,260 @@
+/**
+ * The `poc.yaml` schema: one zod schema validates the file (errors name the key path) and exports the JSON Schema editors
+ * use (schemas/poc.schema.json). Tiers are declared once, by name, and pipelines list tier names in order, so the
+ * `dense` and `frugal` pipelines share literally the same LLM tier and compact model. Paths are relative to the yaml file.
+ */
+import { z } from "zod";
+import { energyConfigSchema, pricesConfigSchema } from "../meter/config.ts";
+
+const name = z.string().trim().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.', '-'");
+const positiveInt = z.number().int().positive();
+const probability = z.number().min(0).max(1);
+
+const datasetSchema = z
+  .object({
+    /** CSV (with a header) or JSONL, relative to the yaml file. */
+    path: z.string().min(1),
+    /** The input text column. */
+    text: z.string().min(1).default("text"),
+    /** classify: the gold label column. Default: `label`, or `category` (BANKING77) when there is no `label`. */
+    label: z.string().min(1).optional(),
+    /** extract: the column holding the gold fields object. */
+    fields: z.string().min(1).default("fields"),
+    /** The id column; default: the line number. */
+    id: z.string().min(1).optional(),
+    /** A column of comma-separated tags, matched by escalation rules. */
+    tags: z.string().min(1).optional(),
+    /** Use only the first N rows. */
+    limit: positiveInt.optional(),
+  })
+  .strict();
+
+const taskSchema = z
+  .object({
+    name,
+    kind: z.enum(["classify", "extract"]),
+    dataset: datasetSchema,
+    /** classify: the label set, inline or as a JSON array file. Default: the dataset's and the compact model's labels. */
+    labels: z.union([z.array(z.string().min(1)).min(2), z.string().min(1)]).optional(),
+    /** extract: the fields. Default: the keys of the dataset's fields objects. */
+    fields: z.array(z.string().min(1)).min(1).optional(),
+    /** The prompt template of LLM tiers: {{text}}, {{labels}}, {{fields}}. Default: a built-in one per kind. */
+    prompt: z.string().min(1).optional(),
+    /** The headline quality metric. classify: accuracy or macro_f1; extract: field_exact_match (mean over fields). */
+    metric: z.enum(["accuracy", "macro_f1", "field_exact_match"]).optional(),
+  })
+  .strict()
+  .superRefine((task, ctx) => {
+    if (task.metric === undefined) return;
+    const ok = task.kind === "classify" ? task.metric !== "field_exact_match" : task.metric === "field_exact_match";
+    if (!ok) ctx.addIssue({ code: "custom", path: ["metric"], message: `metric ${task.metric} does not apply to a ${task.kind} task` });
+  });
+
+const cacheTierSchema = z
+  .object({
+    kind: z.literal("cache"),
+    max_entries: positiveInt.default(100_000),
+    ttl_s: z.number().positive().optional(),
+  })
+  .strict();
+
+const trainSchema = z
+  .object({
+    /** Training data, relative to the yaml file. */
+    data: z.string().min(1),
+    text: z.string().min(1).optional(),
+    label: z.string().min(1).optional(),
+    /** Where the trained model is kept; reused while the training data's hash matches. Default: .frugal/models/. */
+    cache_dir: z.string().min(1).optional(),
+  })
+  .strict();
+
+const compactTierSchema = z
+  .object({
+    kind: z.literal("compact"),
+    /** A model file written by `frugal train`. */
+    model: z.string().min(1).optional(),
+    /** Or training data: the model is trained first (and cached). */
+    train: trainSchema.optional(),
+    /** Override the model's stored error-bounded threshold (classify) or every field's (extract). */
+    threshold: probability.optional(),
+    /** extract: per-field threshold overrides. */
+    field_thresholds: z.record(z.string().min(1), probability).optional(),
+  })
+  .strict()
+  .refine((t) => (t.model === undefined) !== (t.train === undefined), { message: "a compact tier needs exactly one of `model` or `train`" });
+
+const endpointSchema = z
+  .object({
+    /** The OpenAI-compatible base URL (…/v1). Default: read from the env var named by base_url_env. */
+    base_url: z.string().url().optional(),
+    base_url_env: z.string().min(1).default("FRUGAL_LLM_BASE_URL"),
+    /** The model name the endpoint serves. Default: the env var named by model_env, else the tier's `model`. */
+    model: z.string().min(1).optional(),
+    model_env: z.string().min(1).default("FRUGAL_LLM_MODEL"),
+    /** The API key is only ever read from the environment. */
+    api_key_env: z.string().min(1).default("FRUGAL_LLM_API_KEY"),
+  })
+  .strict();
+
+const modeledSchema = z
+  .object({
+    /** The planner's model id (e.g. llama-3.1-70b). Default: the tier's model. */
+    planner_model: z.string().min(1).optional(),
+    gpu: z.string().min(1).default("h100-sxm"),
+    precision: z.string().min(1).default("bf16"),
+    /** Output tokens assumed per answer. Default: the labels' mean token length + 1, or 12 per field + 2. */
+    output_tokens: positiveInt.optional(),
+  })
+  .strict();
+
+const llmTierSchema = z
+  .object({
+    kind: z.literal("llm"),
+    /** The model as the price catalog knows it (prices.overrides for any other). */
+    model: z.string().min(1),
+    provider: z.enum(["openai-compatible", "llama-cpp"]).default("openai-compatible"),
+    endpoint: endpointSchema.optional(),
+    /** llama-cpp: the GGUF file, relative to the yaml file. */
+    model_path: z.string().min(1).optional(),
+    timeout_ms: positiveInt.default(30_000),
+    max_retries: z.number().int().min(0).max(10).default(2),
+    retry_base_ms: positiveInt.default(200),
+    max_tokens: positiveInt.optional(),
+    temperature: z.number().min(0).max(2).default(0),
+    /** classify: ask for {"label": …} under a JSON schema (servers that support response_format). */
+    json_schema: z.boolean().default(false),
+    /** How the tier is modeled when it has no endpoint. */
+    modeled: modeledSchema.default({ gpu: "h100-sxm", precision: "bf16" }),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.provider === "llama-cpp" && t.model_path === undefined) ctx.addIssue({ code: "custom", path: ["model_path"], message: "a llama-cpp tier needs model_path" });
+  });
+
+export const tierSchema = z.discriminatedUnion("kind", [cacheTierSchema, compactTierSchema, llmTierSchema]);
+
+const ruleSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    min_chars: positiveInt.optional(),
+    max_chars: positiveInt.optional(),
+    /** A JavaScript regular expression, matched against the input text. */
+    pattern: z.string().min(1).optional(),
+    tag: z.string().min(1).optional(),
+    /** The tier matching requests go straight to. */
+    route: z.string().min(1),
+  })
+  .strict();
+
+const escalationSchema = z
+  .object({
+    rules: z.array(ruleSchema).default([]),
+    fallback_on_error: z.boolean().default(true),
+    on_exhausted: z.enum(["fail", "best_effort"]).default("fail"),
+    /** Per-tier deadline in ms, by tier name. */
+    timeouts_ms: z.record(z.string().min(1), positiveInt).default({}),
+    /** extract: prompt reduction for escalated fields. */
+    context: z.object({ top_lines: positiveInt.default(3), window: z.number().int().min(0).default(1) }).strict().default({ top_lines: 3, window: 1 }),
+  })
+  .strict();
+
+const pipelineSchema = z
+  .object({
+    name,
+    tiers: z.array(z.string().min(1)).min(1),
+    escalation: escalationSchema.default({ rules: [], fallback_on_error: true, on_exhausted: "fail", timeouts_ms: {}, context: { top_lines: 3, window: 1 } }),
+  })
+  .strict();
+
+const loadCommon = {
+  /** How many requests per pipeline; items repeat (shuffled) past the dataset's size. Default: the dataset's size. */
+  items: positiveInt.optional(),
+  /** Or how long each pipeline runs (open loop: rate × duration requests). */
+  duration_s: z.number().positive().optional(),
+  /** Requests sent first and left out of every figure (JIT, connection pools, caches of the OS). */
+  warmup: z.number().int().min(0).default(0),
+  /** Seed of the arrival clock and of the item order. */
+  seed: z.number().int().default(1),
+  /** sequential: dataset order; shuffle: a seeded permutation (repeats then come from a fresh permutation). */
+  order: z.enum(["sequential", "shuffle"]).default("shuffle"),
+  /** How long in-flight requests may finish after the schedule ends or Ctrl-C, in ms. */
+  drain_ms: positiveInt.default(30_000),
+};
+
+export const loadSchema = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("poisson"), rate: z.number().positive(), ...loadCommon }).strict(),
+    z.object({ kind: z.literal("constant"), rate: z.number().positive(), ...loadCommon }).strict(),
+    z.object({ kind: z.literal("closed"), concurrency: positiveInt, ...loadCommon }).strict(),
+  ])
+  .superRefine((load, ctx) => {
+    if (load.items !== undefined && load.duration_s !== undefined) ctx.addIssue({ code: "custom", path: ["duration_s"], message: "give `items` or `duration_s`, not both" });
+    if (load.kind === "closed" && load.duration_s !== undefined) ctx.addIssue({ code: "custom", path: ["duration_s"], message: "a closed loop runs `items` requests" });
+  });
+
+const sweepSchema = z
+  .object({
+    /** Thresholds to evaluate; default 0, 0.05, …, 1 plus the configured ones. */
+    thresholds: z.array(probability).min(1).optional(),
+    /**
+     * When the LLM tier is modeled its quality is unknown. Set this to state an assumed LLM accuracy: the sweep then adds a
+     * chain quality marked `modeled`. Unset: only the compact part's measured quality and coverage are reported.
+     */
+    assumed_llm_quality: probability.optional(),
+  })
+  .strict();
+
+export const pocConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: name.optional(),
+    task: taskSchema,
+    tiers: z.record(name, tierSchema),
+    pipelines: z.array(pipelineSchema).min(1),
+    load: loadSchema,
+    slo: z.object({ p95_ms: z.number().positive() }).strict(),
+    /** The quality the recommended threshold must reach (task metric). */
+    quality_target: probability,
+    sweep: sweepSchema.default({}),
+    prices: pricesConfigSchema.optional(),
+    energy: energyConfigSchema.optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.tiers);
+    const seen = new Set<string>();
+    config.pipelines.forEach((pipeline, p) => {
+      if (seen.has(pipeline.name)) ctx.addIssue({ code: "custom", path: ["pipelines", p, "name"], message: `duplicate pipeline name "${pipeline.name}"` });
+      seen.add(pipeline.name);
+      pipeline.tiers.forEach((tier, t) => {
+        if (!names.includes(tier)) ctx.addIssue({ code: "custom", path: ["pipelines", p, "tiers", t], message: `unknown tier "${tier}" (declared: ${names.join(", ")})` });
+      });
+      if (new Set(pipeline.tiers).size !== pipeline.tiers.length) ctx.addIssue({ code: "custom", path: ["pipelines", p, "tiers"], message: "a tier appears twice" });
+      pipeline.escalation.rules.forEach((rule, r) => {
+        if (!pipeline.tiers.includes(rule.route)) {
+          ctx.addIssue({ code: "custom", path: ["pipelines", p, "escalation", "rules", r, "route"], message: `"${rule.route}" is not a tier of this pipeline` });
+        }
+        if (rule.pattern !== undefined) {
+          try {
+            new RegExp(rule.pattern);
+          } catch {
+            ctx.addIssue({ code: "custom", path: ["pipelines", p, "escalation", "rules", r, "pattern"], message: "not a valid regular expression" });
+          }
+        }
+      });
+      for (const tierName of Object.keys(pipeline.escalation.timeouts_ms)) {
+        if (!pipeline.tiers.includes(tierName)) ctx.addIssue({ code: "custom", path: ["pipelines", p, "escalation", "timeouts_ms", tierName], message: "not a tier of this pipeline" });
+      }
+    });
+  });
+
+export type PocConfig = z.output<typeof pocConfigSchema>;
+export type PocConfigInput = z.input<typeof pocConfigSchema>;
+export type TierConfig = z.output<typeof tierSchema>;
+export type LlmTierConfig = Extract<TierConfig, { kind: "llm" }>;
+export type CompactTierConfig = Extract<TierConfig, { kind: "compact" }>;
+export type PipelineConfig = PocConfig["pipelines"][number];
+export type LoadConfig = PocConfig["load"];
+
+export const POC_SCHEMA_ID = "https://frugal.dev/schemas/poc.schema.json";

@@ -1,0 +1,120 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { runClosedLoop, runOpenLoop } from "./load-generator.ts";
+import { buildSchedule, itemOrder, seededRandom } from "./schedule.ts";
+import { histogramOf } from "./histogram.ts";
+
+test("Poisson schedule: seeded, increasing, mean gap 1/rate, gaps spread like an exponential", () => {
+  const a = buildSchedule({ kind: "poisson", rate: 200, count: 20_000, seed: 7 });
+  assert.deepEqual(a, buildSchedule({ kind: "poisson", rate: 200, count: 20_000, seed: 7 }));
+  assert.notDeepEqual(a, buildSchedule({ kind: "poisson", rate: 200, count: 20_000, seed: 8 }));
+  const gaps = Array.from(a.slice(1), (t, i) => t - (a[i] as number));
+  assert.ok(gaps.every((g) => g >= 0));
+  const mean = gaps.reduce((x, y) => x + y, 0) / gaps.length;
+  assert.ok(Math.abs(mean - 5) < 0.15, `mean gap ${mean} ms, expected 5`);
+  // Exponential: the coefficient of variation is 1 (a constant clock has 0).
+  const sd = Math.sqrt(gaps.reduce((x, g) => x + (g - mean) ** 2, 0) / gaps.length);
+  assert.ok(Math.abs(sd / mean - 1) < 0.05, `cv ${sd / mean}`);
+  const constant = buildSchedule({ kind: "constant", rate: 100, count: 5, seed: 1 });
+  assert.deepEqual(Array.from(constant), [0, 10, 20, 30, 40]);
+  assert.throws(() => buildSchedule({ kind: "poisson", rate: 0, count: 1, seed: 1 }));
+});
+
+test("item order: each pass is a permutation; sequential keeps dataset order", () => {
+  const order = itemOrder(5, 12, "shuffle", 3);
+  assert.deepEqual([...order.slice(0, 5)].sort(), [0, 1, 2, 3, 4]);
+  assert.deepEqual([...order.slice(5, 10)].sort(), [0, 1, 2, 3, 4]);
+  assert.deepEqual([...itemOrder(3, 7, "sequential", 3)], [0, 1, 2, 0, 1, 2, 0]);
+  const random = seededRandom(1);
+  assert.ok(Array.from({ length: 1000 }, random).every((x) => x >= 0 && x < 1));
+});
+
+test("open loop: a slow answer does not hold back later sends, and its latency counts from its scheduled time", async () => {
+  const schedule = Float64Array.from([0, 10, 20, 30, 40]);
+  let sentBeforeSlowDone = -1;
+  let sent = 0;
+  const timings: Array<{ index: number; latencyMs: number; lagMs: number; scheduledMs: number }> = [];
+  const summary = await runOpenLoop({
+    schedule,
+    drainMs: 5000,
+    send: async (index) => {
+      sent++;
+      if (index === 0) {
+        await sleep(1000);
+        sentBeforeSlowDone = sent;
+      }
+      return index;
+    },
+    onComplete: (t) => timings.push(t),
+  });
+  assert.equal(summary.sent, 5);
+  assert.equal(summary.completed, 5);
+  assert.equal(sentBeforeSlowDone, 5, "every request was sent while the first was still waiting");
+  const slow = timings.find((t) => t.index === 0);
+  assert.ok(slow !== undefined && slow.latencyMs >= 1000);
+  for (const t of timings) assert.ok(t.latencyMs >= t.lagMs, "latency includes the send lag");
+  assert.equal(summary.sendLag.count, 5);
+});
+
+test("open loop: skip, failed sends recorded as errors, interruption, drain deadline", async () => {
+  const schedule = buildSchedule({ kind: "constant", rate: 1000, count: 50, seed: 1 });
+  const errors: number[] = [];
+  const skipped = await runOpenLoop({
+    schedule,
+    drainMs: 1000,
+    skip: (i) => i % 2 === 0,
+    send: async (i) => {
+      if (i === 3) throw new Error("boom");
+      return i;
+    },
+    onComplete: (t) => (t.error !== undefined ? errors.push(t.index) : undefined),
+  });
+  assert.equal(skipped.sent, 25);
+  assert.deepEqual(errors, [3]);
+
+  const controller = new AbortController();
+  const interrupted = await runOpenLoop({
+    schedule: buildSchedule({ kind: "constant", rate: 100, count: 1000, seed: 1 }),
+    drainMs: 10_000,
+    interruptDrainMs: 50,
+    signal: controller.signal,
+    send: async (i) => {
+      if (i === 5) controller.abort();
+      // Requests never answer: they are abandoned at the (short) interrupt deadline, not awaited for 10 s.
+      await new Promise(() => undefined);
+      return i;
+    },
+  });
+  assert.equal(interrupted.interrupted, true);
+  assert.ok(interrupted.sent < 1000);
+  assert.equal(interrupted.completed, 0);
+  assert.equal(interrupted.abandoned.length, interrupted.sent);
+});
+
+test("closed loop: never more in flight than the concurrency", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const summary = await runClosedLoop({
+    count: 40,
+    concurrency: 3,
+    drainMs: 1000,
+    send: async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await sleep(2);
+      inFlight--;
+      return 1;
+    },
+  });
+  assert.equal(summary.completed, 40);
+  assert.equal(peak, 3);
+});
+
+test("HDR histogram percentiles", () => {
+  const h = histogramOf(Array.from({ length: 1000 }, (_, i) => i + 1));
+  assert.equal(h.count, 1000);
+  assert.ok(Math.abs((h.percentile(50) ?? 0) - 500) <= 1);
+  assert.ok(Math.abs((h.percentile(99) ?? 0) - 990) <= 1);
+  assert.equal(histogramOf([]).percentile(50), null);
+});

@@ -1,0 +1,172 @@
+/**
+ * Assembles results.json (`frugal.poc/v1`, src/poc/results-types.ts) from the pipelines' records: per-pipeline metrics,
+ * the threshold sweep of each compact → LLM chain, the recommended threshold, failures, the extraction section, the
+ * measurement hints for modeled tiers, and the comparison against the baseline (the first pipeline without a compact tier).
+ */
+import { defaultThresholds, recommendThreshold, sweepThresholds, type SweepPointResult } from "../cascade/index.ts";
+import type { Figure } from "../core/provenance.ts";
+import type { PocConfig } from "./config.ts";
+import type { Gold, PocDataset } from "./dataset.ts";
+import { pipelineMetrics } from "./metrics.ts";
+import type { RequestRecord } from "./records.ts";
+import { RESULTS_SCHEMA, type FailedRow, type PipelineResult, type PocResults, type PocResultsExtras, type SweepPoint } from "./results-types.ts";
+import { chainShape, sweepInput } from "./sweep-input.ts";
+
+export interface PipelineOutcome {
+  name: string;
+  tiers: Array<{ name: string; kind: string; model?: string; modeled: boolean; [extra: string]: unknown }>;
+  records: RequestRecord[];
+  extra: Record<string, unknown>;
+}
+
+export interface AssembleOptions {
+  config: PocConfig;
+  taskName: string;
+  kind: "classify" | "extract";
+  fields: readonly string[];
+  dataset: PocDataset;
+  pipelines: PipelineOutcome[];
+  /** Env vars that make each modeled tier measured. */
+  measureWith: Array<{ tier: string; env: string[] }>;
+  extras: Record<string, unknown>;
+}
+
+const MAX_FAILURE_ROWS = 200;
+
+export function assembleResults(options: AssembleOptions): PocResults & PocResultsExtras {
+  const { config, dataset } = options;
+  const goldById = new Map<string, Gold | null>(dataset.items.map((i) => [i.id, i.gold]));
+  const goldOf = (id: string): Gold | null => goldById.get(id) ?? null;
+  const metric = config.task.metric ?? (options.kind === "classify" ? "accuracy" : "field_exact_match");
+  const hint = options.measureWith.length === 0 ? "" : `To measure it: set ${[...new Set(options.measureWith.flatMap((m) => m.env))].join(", ")}.`;
+  const allRecords = options.pipelines.flatMap((p) => p.records);
+
+  const pipelines: PipelineResult[] = options.pipelines.map((p) => ({
+    name: p.name,
+    tiers: p.tiers,
+    metrics: pipelineMetrics(
+      p.records,
+      { kind: options.kind, metric, fields: options.fields, sloP95Ms: config.slo.p95_ms, tiers: p.tiers, measuredHint: hint },
+      (record) => {
+        const gold = goldOf(record.item);
+        return gold?.kind === "classify" ? gold.label : undefined;
+      },
+    ),
+    ...p.extra,
+  }));
+
+  const sweeps: Record<string, SweepPointResult[]> = {};
+  const recommendations: Record<string, unknown> = {};
+  for (const p of options.pipelines) {
+    const shape = chainShape(p.tiers);
+    if (shape === undefined || p.records.length === 0) continue;
+    const configured = Object.values(config.tiers).flatMap((t) => (t.kind === "compact" && t.threshold !== undefined ? [t.threshold] : []));
+    const stored = p.tiers.find((t) => t.name === shape.compactTier)?.threshold;
+    // A model whose threshold met no error bound stores +Infinity (everything escalates): not a point to sweep.
+    const runThreshold = typeof stored === "number" && Number.isFinite(stored) ? stored : undefined;
+    const thresholds = config.sweep.thresholds ?? defaultThresholds([...configured, ...(runThreshold !== undefined ? [runThreshold] : [])]);
+    const points = sweepThresholds(sweepInput({ shape, records: p.records, allRecords, goldOf, fields: options.fields }), thresholds, config.sweep.assumed_llm_quality);
+    sweeps[p.name] = points;
+    recommendations[p.name] = { pipeline: p.name, ...recommendThreshold(points, config.quality_target), run_threshold: runThreshold ?? null };
+  }
+  const headline = Object.keys(sweeps)[0];
+  const sweep: SweepPoint[] = (headline === undefined ? [] : (sweeps[headline] ?? [])).map((p) => ({
+    ...p,
+    pipeline: headline,
+    cost_provenance: "modeled",
+  }));
+  const baseline = options.pipelines.find((p) => chainShape(p.tiers) === undefined && p.tiers.some((t) => t.kind === "llm"))?.name;
+  const recommendation: Record<string, unknown> =
+    headline === undefined
+      ? { threshold: null, reason: "no pipeline has a compact tier followed by an LLM tier: nothing to sweep", quality_target: config.quality_target }
+      : {
+          ...(recommendations[headline] as Record<string, unknown>),
+          reason: (recommendations[headline] as { note: string }).note,
+          quality_target: config.quality_target,
+          ...(baseline !== undefined ? { baseline } : {}),
+          by_pipeline: recommendations,
+        };
+
+  const failures: FailedRow[] = [];
+  let failureCount = 0;
+  for (const r of allRecords) {
+    if (!r.ok) {
+      failureCount++;
+      const failedStep = [...r.steps].reverse().find((s) => s.error !== undefined);
+      if (failures.length < MAX_FAILURE_ROWS)
+        failures.push({ item: r.item, pipeline: r.pipeline, stage: "request", message: r.error?.message ?? "failed", ...(failedStep !== undefined ? { tier: failedStep.tier } : {}), ...(r.error !== undefined ? { code: r.error.code } : {}) });
+    } else if (r.correct === null && r.unscored !== undefined && r.unscored !== "the answer has no content (modeled tier)") {
+      failureCount++;
+      if (failures.length < MAX_FAILURE_ROWS) failures.push({ item: r.item, pipeline: r.pipeline, stage: "scoring", message: r.unscored });
+    }
+  }
+
+  const results: PocResults & PocResultsExtras = {
+    schema: RESULTS_SCHEMA,
+    task: { name: options.taskName, kind: options.kind, n_items: dataset.items.length, metric, dataset: dataset.file, dataset_hash: dataset.hash },
+    pipelines,
+    sweep,
+    recommendation,
+    slo: { p95_ms: config.slo.p95_ms },
+    quality_target: config.quality_target,
+    failures,
+    failures_total: failureCount,
+    dataset_problems: { count: dataset.problems.length, rows: dataset.problems.slice(0, MAX_FAILURE_ROWS) },
+    ...(Object.keys(sweeps).length > 1 ? { sweeps } : {}),
+    ...(options.measureWith.length > 0
+      ? {
+          measure_with: options.measureWith.map((m) => ({
+            env: m.env,
+            makes_measured: `tier ${m.tier}: its answers (quality), tokens and latency become measured against that endpoint`,
+          })),
+        }
+      : {}),
+    ...(baseline !== undefined ? { comparison: compare(pipelines, baseline) } : {}),
+    ...options.extras,
+  };
+  if (options.kind === "extract") results.extraction = extractionSection(pipelines, options.fields);
+  return results;
+}
+
+function compare(pipelines: PipelineResult[], baseline: string): Record<string, unknown> {
+  const base = pipelines.find((p) => p.name === baseline);
+  const ratio = (a: Figure | undefined, b: Figure | undefined): number | null =>
+    a?.value === null || b?.value === null || a === undefined || b === undefined || (b.value as number) === 0 ? null : (a.value as number) / (b.value as number);
+  const out: Record<string, unknown> = { baseline };
+  for (const p of pipelines) {
+    if (p.name === baseline || base === undefined) continue;
+    out[p.name] = {
+      cost_ratio_vs_baseline: ratio(p.metrics.cost_per_request_usd, base.metrics.cost_per_request_usd),
+      cost_cut_factor: ratio(base.metrics.cost_per_request_usd, p.metrics.cost_per_request_usd),
+      kwh_ratio_vs_baseline: ratio(p.metrics.kwh_per_1000, base.metrics.kwh_per_1000),
+      p95_ratio_vs_baseline: base.metrics.latency_ms.p95 === null || p.metrics.latency_ms.p95 === null ? null : p.metrics.latency_ms.p95 / base.metrics.latency_ms.p95,
+      provenance: "modeled",
+      note: "ratios of figures whose provenance each pipeline lists; modeled wherever either side is",
+    };
+  }
+  return out;
+}
+
+function extractionSection(pipelines: PipelineResult[], fields: readonly string[]): NonNullable<PocResultsExtras["extraction"]> {
+  return {
+    fields: [...fields],
+    pipelines: pipelines.map((p) => {
+      const perField = (p.metrics.field_accuracy ?? {}) as Record<string, number | null>;
+      const known = p.metrics.quality.provenance === "measured";
+      const fig = (v: number | null | undefined): Figure =>
+        v === null || v === undefined ? { value: null, provenance: "not_measured" } : known ? { value: v, provenance: "measured" } : { value: v, provenance: "measured", note: "fields answered by the tiers that ran; modeled fields excluded" };
+      const reduction = p.metrics.prompt_reduction as { llm_calls: number; input_tokens_sent: number; input_tokens_full_document: number; saved_share: number } | undefined;
+      return {
+        name: p.name,
+        field_accuracy: Object.fromEntries(fields.map((f) => [f, fig(perField[f])])),
+        mean_field_accuracy: known ? p.metrics.quality : fig((p.metrics.quality_measured_part as { value: number | null } | undefined)?.value),
+        ...(reduction !== undefined
+          ? {
+              input_tokens_saved_per_request: { value: (reduction.input_tokens_full_document - reduction.input_tokens_sent) / Math.max(1, reduction.llm_calls), provenance: "modeled", note: "per escalated LLM call; tokenizer estimate" },
+              input_tokens_saved_share: { value: reduction.saved_share, provenance: "modeled", note: "tokenizer estimate, same tokenizer for both" },
+            }
+          : {}),
+      };
+    }),
+  };
+}

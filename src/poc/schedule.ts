@@ -1,0 +1,61 @@
+/**
+ * The open-loop arrival clock, computed before the first send: offsets in milliseconds from the start. Poisson arrivals
+ * have exponential gaps (mean 1/rate); constant arrivals are evenly spaced. Precomputing the clock is what makes the load
+ * open: a slow answer cannot delay the next send, so queueing shows up in latency instead of hiding (no coordinated
+ * omission).
+ */
+import { FrugalError } from "../core/errors.ts";
+
+/** mulberry32: a small, fast, seedable PRNG; the same seed gives the same schedule and item order on every machine. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ScheduleOptions {
+  kind: "poisson" | "constant";
+  /** Requests per second. */
+  rate: number;
+  count: number;
+  seed: number;
+}
+
+export function buildSchedule(options: ScheduleOptions): Float64Array {
+  if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new FrugalError("config_invalid", `load rate must be > 0, got ${options.rate}`);
+  if (!Number.isInteger(options.count) || options.count < 0) throw new FrugalError("config_invalid", `request count must be an integer >= 0, got ${options.count}`);
+  const offsets = new Float64Array(options.count);
+  const meanGapMs = 1000 / options.rate;
+  const random = seededRandom(options.seed);
+  let t = 0;
+  for (let i = 0; i < options.count; i++) {
+    offsets[i] = t;
+    // 1 - random() is in (0, 1], so the log is finite.
+    t += options.kind === "constant" ? meanGapMs : -Math.log(1 - random()) * meanGapMs;
+  }
+  return offsets;
+}
+
+/** The order items are sent in: `count` indices into `n` items, cycling through fresh seeded permutations if shuffled. */
+export function itemOrder(n: number, count: number, order: "sequential" | "shuffle", seed: number): Uint32Array {
+  const out = new Uint32Array(count);
+  const random = seededRandom(seed ^ 0x9e3779b9);
+  const permutation = Array.from({ length: n }, (_, i) => i);
+  for (let start = 0; start < count; start += n) {
+    if (order === "shuffle") {
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        const tmp = permutation[i] as number;
+        permutation[i] = permutation[j] as number;
+        permutation[j] = tmp;
+      }
+    }
+    for (let i = 0; i < n && start + i < count; i++) out[start + i] = permutation[i] as number;
+  }
+  return out;
+}

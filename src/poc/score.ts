@@ -1,0 +1,75 @@
+/**
+ * Scoring. classify: exact label match, accuracy and macro-F1. extract: per-field exact match after the documented
+ * normalization (trim, collapse whitespace, case-insensitive: src/compact/extract/normalize.ts, the same rule
+ * `frugal eval` uses), and the mean over fields. An answer with no content (a modeled tier) or an item with no gold is
+ * not scored, and says why.
+ */
+import { valuesMatch } from "../compact/extract/normalize.ts";
+import type { TaskOutput } from "../core/types.ts";
+import type { Gold } from "./dataset.ts";
+
+export interface ItemScore {
+  correct: boolean | null;
+  fieldCorrect?: Record<string, boolean | null>;
+  unscored?: string;
+}
+
+export function scoreAnswer(output: TaskOutput | null, gold: Gold | null, fields: readonly string[]): ItemScore {
+  if (gold === null) return { correct: null, unscored: "no gold answer for this item" };
+  if (output === null) return { correct: null, unscored: "the answer has no content (modeled tier)" };
+  if (gold.kind === "classify") {
+    if (output.kind !== "classify") return { correct: null, unscored: `expected a label, got a ${output.kind} answer` };
+    return { correct: output.label === gold.label };
+  }
+  if (output.kind !== "extract") return { correct: null, unscored: `expected fields, got a ${output.kind} answer` };
+  const fieldCorrect: Record<string, boolean | null> = {};
+  for (const field of fields) {
+    const expected = gold.fields[field];
+    fieldCorrect[field] = expected === null || expected === undefined ? null : valuesMatch(output.fields[field] ?? null, expected);
+  }
+  const scored = Object.values(fieldCorrect).filter((v): v is boolean => v !== null);
+  return { correct: scored.length === 0 ? null : scored.every(Boolean), fieldCorrect };
+}
+
+/** Macro-F1 over every label seen in gold or predictions; a label never predicted nor present scores 0 only if it appears. */
+export function macroF1(pairs: ReadonlyArray<{ gold: string; predicted: string }>): number | null {
+  if (pairs.length === 0) return null;
+  const labels = new Set<string>();
+  const tp = new Map<string, number>();
+  const fp = new Map<string, number>();
+  const fn = new Map<string, number>();
+  const inc = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
+  for (const { gold, predicted } of pairs) {
+    labels.add(gold);
+    labels.add(predicted);
+    if (gold === predicted) inc(tp, gold);
+    else {
+      inc(fp, predicted);
+      inc(fn, gold);
+    }
+  }
+  let sum = 0;
+  for (const label of labels) {
+    const t = tp.get(label) ?? 0;
+    const denominator = 2 * t + (fp.get(label) ?? 0) + (fn.get(label) ?? 0);
+    sum += denominator === 0 ? 0 : (2 * t) / denominator;
+  }
+  return sum / labels.size;
+}
+
+export interface FieldAccuracy {
+  /** Per field: share of scorable (item, field) pairs answered correctly. */
+  perField: Record<string, number | null>;
+  /** Mean over fields that could be scored. */
+  mean: number | null;
+}
+
+export function fieldAccuracy(rows: ReadonlyArray<Record<string, boolean | null>>, fields: readonly string[]): FieldAccuracy {
+  const perField: Record<string, number | null> = {};
+  for (const field of fields) {
+    const scored = rows.map((r) => r[field]).filter((v): v is boolean => v !== null && v !== undefined);
+    perField[field] = scored.length === 0 ? null : scored.filter(Boolean).length / scored.length;
+  }
+  const known = Object.values(perField).filter((v): v is number => v !== null);
+  return { perField, mean: known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length };
+}

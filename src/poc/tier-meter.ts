@@ -1,0 +1,87 @@
+/**
+ * Adapters from src/meter and src/plan to the two seams the tiers are priced through: TierMeter (cost, energy, token
+ * counts) and LlmEstimator (a modeled LLM's latency, from the planner's roofline model at the load the tier sees).
+ */
+import { FrugalError, isFrugalError } from "../core/errors.ts";
+import { countTokens, type Meter } from "../meter/index.ts";
+import { estimateLlmRequest } from "../plan/index.ts";
+import type { LlmEstimator, TierMeter } from "../tiers/index.ts";
+
+export function tierMeterOf(meter: Meter): TierMeter {
+  return {
+    costOfTokens(model, inputTokens, outputTokens) {
+      const c = meter.costOfTokens(model, inputTokens, outputTokens);
+      return { value: c.usd, provenance: c.provenance, source: c.source };
+    },
+    energyOfTokens(model, inputTokens, outputTokens) {
+      const e = meter.energyOfTokens(model, inputTokens, outputTokens);
+      return { value: e.joules, provenance: e.provenance, source: e.source };
+    },
+    costOfCpu(cpuMs) {
+      const c = meter.costOfCpu(cpuMs);
+      return { value: c.usd, provenance: c.provenance, source: c.source };
+    },
+    energyOfCpu(cpuMs) {
+      const e = meter.energyOfCpu(cpuMs);
+      return { value: e.joules, provenance: e.provenance, source: e.source };
+    },
+    countTokens: (text) => countTokens(text),
+  };
+}
+
+export interface PlannerEstimatorOptions {
+  /** The planner's model id (its catalog: llama-3.1-70b, llama-3.1-8b...). */
+  model: string;
+  gpu: string;
+  precision: string;
+  /** The arrival rate this tier sees now (req/s), or undefined for one request in flight. */
+  rate: () => number | undefined;
+  /** Names the config key in errors. */
+  keyPath: string;
+}
+
+function twoSignificant(x: number): number {
+  if (x <= 0) return 0;
+  const magnitude = 10 ** (Math.floor(Math.log10(x)) - 1);
+  return Math.round(x / magnitude) * magnitude;
+}
+
+/**
+ * The planner's per-request estimate, memoized by request size and (rounded) rate: the roofline costs ~0.3 ms, too much to
+ * pay on every request of a 2,000 req/s run. Validated once at construction so a wrong model or GPU name fails the config,
+ * not the 1,000th request.
+ */
+export function createPlannerEstimator(options: PlannerEstimatorOptions): LlmEstimator {
+  const base = { gpu: options.gpu, model: options.model, precision: options.precision };
+  try {
+    estimateLlmRequest({ ...base, inputTokens: 100, outputTokens: 10 });
+  } catch (error) {
+    if (!isFrugalError(error)) throw error;
+    throw new FrugalError("config_invalid", `${options.keyPath}: the planner cannot model ${options.model} (${options.precision}) on ${options.gpu}: ${error.message}`, {
+      cause: error,
+      details: { keyPath: options.keyPath },
+    });
+  }
+  const memo = new Map<string, { latencyMs: number; note: string }>();
+  return {
+    source: `planner: ${options.model} ${options.precision} on ${options.gpu}`,
+    estimate({ inputTokens, outputTokens }) {
+      const rawRate = options.rate();
+      const rate = rawRate === undefined || !(rawRate > 0) ? undefined : twoSignificant(rawRate);
+      const key = `${inputTokens}:${outputTokens}:${rate ?? "-"}`;
+      let hit = memo.get(key);
+      if (hit === undefined) {
+        const estimate = estimateLlmRequest({
+          ...base,
+          inputTokens: Math.max(1, inputTokens),
+          outputTokens: Math.max(1, outputTokens),
+          ...(rate === undefined ? {} : { ratePerSecond: rate }),
+        });
+        hit = { latencyMs: estimate.latencyMs, note: estimate.assumptions.join("; ") };
+        if (memo.size < 50_000) memo.set(key, hit);
+      }
+      // Energy comes from the meter's J/token profile, the same source a measured call of this model is charged with.
+      return { latencyMs: hit.latencyMs, energyJ: null, note: hit.note };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * A Provider for any OpenAI-compatible chat-completions endpoint: vLLM, Ollama, the llama.cpp server, OpenAI, Mistral,
+ * Azure (through `headers` and a base URL carrying `?api-version=`), OpenRouter...
+ *
+ *   const provider = createOpenAiCompatibleProvider({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5-7b" });
+ *   const answer = await provider.chat({ messages: [{ role: "user", content: "Hi" }] });
+ *
+ * Options are validated once here; the request path builds bodies from pre-serialized parts and reuses one keep-alive
+ * pool (bench/provider-overhead.ts measures what this adds over a raw undici call).
+ */
+import { FrugalError } from "../../core/errors.ts";
+import type { ChatRequest, ChatResult, Provider, StreamPart } from "../types.ts";
+import { createChatClient } from "./client.ts";
+import { resolveOpenAiCompatibleOptions, type OpenAiCompatibleOptions } from "./options.ts";
+import { resolveUsage, streamChat } from "./stream.ts";
+import { parseCompletion } from "./wire.ts";
+
+export { openAiCompatibleOptionsSchema, type OpenAiCompatibleOptions } from "./options.ts";
+
+export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions): Provider {
+  const resolved = resolveOpenAiCompatibleOptions(options);
+  const client = createChatClient(resolved);
+
+  async function chat(request: ChatRequest): Promise<ChatResult> {
+    if (request.signal?.aborted === true) throw new FrugalError("cancelled", "the request was cancelled");
+    const call = client.begin(request);
+    try {
+      const executed = await client.execute(call, request, false, async (response) =>
+        parseCompletion(await response.body.text(), client.endpoint, client.apiKey),
+      );
+      const latencyMs = performance.now() - call.startedAt;
+      const parsed = executed.value;
+      const result: ChatResult = {
+        text: parsed.text,
+        model: parsed.model ?? request.model ?? resolved.model,
+        finishReason: parsed.finishReason,
+        usage:
+          parsed.usage === undefined
+            ? await resolveUsage(undefined, request, executed.mode !== undefined && executed.mode !== "json_schema", parsed.text)
+            : { inputTokens: parsed.usage.inputTokens, outputTokens: parsed.usage.outputTokens, provenance: "measured" },
+        latencyMs,
+        firstTokenMs: executed.headersAt - call.startedAt,
+        attempts: executed.attempts,
+      };
+      if (parsed.tokenLogprobs !== undefined) result.tokenLogprobs = parsed.tokenLogprobs;
+      return result;
+    } catch (error) {
+      throw call.fail(error);
+    } finally {
+      call.end();
+    }
+  }
+
+  return {
+    id: `openai-compatible:${client.endpoint}`,
+    model: resolved.model,
+    chat,
+    stream(request: ChatRequest): AsyncIterable<StreamPart> {
+      return streamChat(client, request);
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * HTML fragments of the report. Every piece of user text (task, pipeline, tier and field names, notes, error messages)
+ * goes through escapeHtml; numbers are formatted by format.ts. Tooltips are plain `title` attributes: no script needed.
+ */
+import { escapeHtml } from "./escape.ts";
+import { formatShare, PROVENANCE_LABEL, PROVENANCE_MEANING } from "./format.ts";
+import type { ReportModel } from "./report-model.ts";
+import { mixedGroups, type Shown } from "./shown.ts";
+import type { SummaryRow } from "./view-model.ts";
+import type { TableCell } from "./view-sections.ts";
+
+export function badge(shown: Pick<Shown, "provenance" | "details">): string {
+  const lines = [`${PROVENANCE_LABEL[shown.provenance]}: ${PROVENANCE_MEANING[shown.provenance]}`, ...shown.details];
+  return `<span class="badge b-${shown.provenance}" title="${escapeHtml(lines.join("\n"))}">${PROVENANCE_LABEL[shown.provenance]}</span>`;
+}
+
+export function figureHtml(shown: Shown): string {
+  const cls = shown.provenance === "not_measured" ? "v na" : "v";
+  return `<span class="${cls}">${escapeHtml(shown.text)}</span> ${badge(shown)}`;
+}
+
+function rowsHtml(rows: SummaryRow[]): string {
+  return rows
+    .map((row) => `<tr><th scope="row" title="${escapeHtml(row.help)}">${escapeHtml(row.label)}</th>${row.cells.map((c) => `<td>${figureHtml(c)}</td>`).join("")}</tr>`)
+    .join("\n");
+}
+
+export function summaryTable(model: ReportModel): string {
+  const head = model.pipelines
+    .map((p) => `<th scope="col"><span class="swatch" style="background:${p.color}"></span>${escapeHtml(p.name)}${p.isBaseline ? ' <span class="tag">baseline</span>' : ""}</th>`)
+    .join("");
+  const mixed = mixedGroups(model.rows, model.pipelines.map((p) => p.name)).map(
+    (g) => `<li><b>${escapeHtml(g.column)} · ${escapeHtml(g.labels.join(", "))}</b>: ${escapeHtml(g.details)}</li>`,
+  );
+  const mixedNotes = mixed.length === 0 ? "" : `<div class="mixed-notes"><h3>How the mixed figures are made</h3><ul>${mixed.join("")}</ul></div>`;
+  return `<div class="table-wrap"><table class="summary"><thead><tr><th scope="col">Figure</th>${head}</tr></thead><tbody>\n${rowsHtml(model.rows)}\n</tbody></table></div>${mixedNotes}`;
+}
+
+export function headlineCards(model: ReportModel): string {
+  if (model.headlines.length === 0) return "";
+  const cards = model.headlines.map((h) => {
+    const comparison = h.comparison === null ? "" : `<p class="cmp">${escapeHtml(h.comparison.text)} ${badge(h.comparison)}</p>`;
+    const value = `<span class="${h.shown.provenance === "not_measured" ? "v na" : "v"}">${escapeHtml(h.shown.text)}</span>`;
+    return `<div class="card"><div class="card-head"><p class="card-label">${escapeHtml(h.label)}</p>${badge(h.shown)}</div><p class="card-value">${value}</p>${comparison}</div>`;
+  });
+  const about = model.headlines[0]?.pipeline ?? "";
+  return `<section class="headline" aria-label="Headline figures"><p class="headline-about">Figures for <b>${escapeHtml(about)}</b>${model.pipelines.length > 1 ? `, compared with <b>${escapeHtml(model.baseline)}</b>` : ""}</p><div class="cards">${cards.join("")}</div></section>`;
+}
+
+export function partialBanner(model: ReportModel): string {
+  if (model.partialNote === null) return "";
+  return `<aside class="callout partial" role="alert"><h2>Partial results</h2><p>${escapeHtml(model.partialNote)}</p></aside>`;
+}
+
+export function measurementCallout(model: ReportModel): string {
+  const h = model.hints;
+  if (h.modeledFigures + h.notMeasuredFigures === 0 && h.hints.length === 0) return "";
+  const items = h.hints.map((hint) => `<li>Set ${hint.env.map((e) => `<code>${escapeHtml(e)}</code>`).join(", ")} to measure ${escapeHtml(hint.makes_measured)}.</li>`);
+  if (items.length === 0) items.push("<li>These results name no setting that would measure them.</li>");
+  return (
+    `<aside class="callout" role="note"><h2>Not every figure here was measured</h2>` +
+    `<p><b>${h.modeledFigures}</b> figure(s) are modeled or partly modeled (${badge({ provenance: "modeled", details: [] })} ${badge({ provenance: "mixed", details: [] })}), ` +
+    `<b>${h.notMeasuredFigures}</b> are ${badge({ provenance: "not_measured", details: [] })}. Modeled figures come from the price catalog and energy profiles; they are estimates, not observations.</p>` +
+    `<ul>${items.join("")}</ul></aside>`
+  );
+}
+
+export function recommendationHtml(model: ReportModel): string {
+  const rec = model.recommendation;
+  if (rec === null) return `<p class="muted">These results name no recommended operating point.</p>`;
+  if (rec.threshold === null) {
+    const why = rec.reason === null ? "" : ` ${escapeHtml(rec.reason)}.`;
+    return `<div class="rec rec-none"><p><b>No threshold is recommended.</b>${why}</p></div>`;
+  }
+  // The target is stated, not a claim that it is met: the runner's reason says on what basis (measured, or assumed).
+  const target = rec.qualityTarget === null ? "" : `<p>Quality target: <b>${formatShare(rec.qualityTarget)}</b>.</p>`;
+  const reason = rec.reason === null ? "" : `<p class="muted">${escapeHtml(rec.reason)}</p>`;
+  return (
+    `<div class="rec"><dl>` +
+    `${rec.pipeline === null ? "" : `<div><dt>Pipeline</dt><dd>${escapeHtml(rec.pipeline)}</dd></div>`}` +
+    `<div><dt>Threshold</dt><dd>${rec.threshold === null ? "not stated" : escapeHtml(String(rec.threshold))}</dd></div>` +
+    `<div><dt>Quality</dt><dd>${figureHtml(rec.quality)}</dd></div>` +
+    `<div><dt>Cost / request</dt><dd>${figureHtml(rec.cost)}</dd></div>` +
+    `<div><dt>Kept by the first tier</dt><dd>${escapeHtml(rec.coverage.text)}</dd></div>` +
+    `</dl>${target}${reason}</div>`
+  );
+}
+
+function cellHtml(cell: TableCell): string {
+  return typeof cell === "string" ? `<td>${escapeHtml(cell)}</td>` : `<td>${figureHtml(cell)}</td>`;
+}
+
+export function optionalSections(model: ReportModel): string {
+  const out: string[] = [];
+  if (model.extraction !== null) {
+    const head = model.extraction.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("");
+    out.push(`<section id="extraction"><h2>Extraction, field by field</h2><div class="table-wrap"><table class="summary"><thead><tr><th scope="col">Field</th>${head}</tr></thead><tbody>${rowsHtml(model.extraction.rows)}</tbody></table></div></section>`);
+  }
+  if (model.gpu !== null) {
+    const g = model.gpu;
+    const stats = g.stats
+      .map((s) => {
+        const why = s.shown.value === null && s.shown.details.length > 0 ? `<p class="cmp">${escapeHtml(s.shown.details.join("; "))}</p>` : "";
+        return `<div class="card"><div class="card-head"><p class="card-label">${escapeHtml(s.label)}</p>${badge(s.shown)}</div><p class="card-value"><span class="${s.shown.provenance === "not_measured" ? "v na" : "v"}">${escapeHtml(s.shown.text)}</span></p>${why}</div>`;
+      })
+      .join("");
+    const about = [g.source, g.gpus.join(", ")].filter((s) => s !== null && s !== "").map((s) => escapeHtml(String(s))).join(" · ");
+    const chart = g.samples.length === 0 ? "" : `<figure class="chart wide"><figcaption><h3>GPU utilization and power during the run</h3></figcaption><div class="plot" id="chart-gpu"></div></figure>`;
+    out.push(`<section id="gpu"><h2>GPU telemetry</h2>${about === "" ? "" : `<p class="muted">${about}</p>`}<div class="cards">${stats}</div>${chart}</section>`);
+  }
+  if (model.planning !== null) {
+    const p = model.planning;
+    const head = p.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("");
+    const body = p.rows.map((r) => `<tr>${r.map(cellHtml).join("")}</tr>`).join("\n");
+    const notes = p.notes.length === 0 ? "" : `<ul class="notes">${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
+    out.push(`<section id="planning"><h2>${escapeHtml(p.title)}</h2><div class="table-wrap"><table class="plain plan"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${notes}</section>`);
+  }
+  if (model.datasetProblems !== null) {
+    const d = model.datasetProblems;
+    const body = d.rows.map((r) => `<tr><td>${escapeHtml(r.line)}</td><td>${escapeHtml(r.severity)}</td><td>${escapeHtml(r.reason)}</td></tr>`).join("\n");
+    const more = d.count > d.rows.length ? `<p class="muted">…and ${d.count - d.rows.length} more.</p>` : "";
+    out.push(
+      `<section id="dataset-problems"><h2>Dataset rows with problems</h2><p>${d.count} row(s) of the dataset could not be used or scored; they are reported here, not skipped silently.</p>` +
+        `<div class="table-wrap"><table class="plain"><thead><tr><th>Line</th><th>Severity</th><th>Problem</th></tr></thead><tbody>${body}</tbody></table></div>${more}</section>`,
+    );
+  }
+  if (model.failures !== null) {
+    const f = model.failures;
+    const counts = f.byPipeline.map((c) => `<li><b>${escapeHtml(c.pipeline)}</b>: ${c.request} failed request(s), ${c.scoring} unscored item(s)</li>`).join("");
+    const body = f.rows
+      .map((r) => `<tr><td>${escapeHtml(r.item)}</td><td>${escapeHtml(r.pipeline)}</td><td>${escapeHtml(r.stage)}</td><td>${escapeHtml(r.tier ?? "")}</td><td><code>${escapeHtml(r.code ?? "")}</code> ${escapeHtml(r.message)}</td></tr>`)
+      .join("\n");
+    const more = f.total > f.rows.length ? `<p class="muted">…and ${f.total - f.rows.length} more in results.json.</p>` : "";
+    out.push(
+      `<section id="failures"><h2>Failed rows</h2><p>${f.total} row(s) failed after retries or could not be scored. They count in the figures above; none was dropped.</p><ul>${counts}</ul>` +
+        `<div class="table-wrap"><table class="plain"><thead><tr><th>Item</th><th>Pipeline</th><th>Stage</th><th>Tier</th><th>Error</th></tr></thead><tbody>${body}</tbody></table></div>${more}</section>`,
+    );
+  }
+  return out.join("\n");
+}
+
+export function pipelinesHtml(model: ReportModel): string {
+  const items = model.pipelines.map((p) => `<li><span class="swatch" style="background:${p.color}"></span><b>${escapeHtml(p.name)}</b>: ${escapeHtml(p.chain || "no tiers")}</li>`);
+  return `<ul class="pipelines">${items.join("")}</ul>`;
+}
+
+export function provenanceLegend(): string {
+  const keys = ["measured", "modeled", "not_measured", "mixed"] as const;
+  return `<dl class="legend-prov">${keys.map((k) => `<div><dt>${badge({ provenance: k, details: [] })}</dt><dd>${escapeHtml(PROVENANCE_MEANING[k])}</dd></div>`).join("")}</dl>`;
+}

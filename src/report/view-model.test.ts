@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import type { PocResults } from "../poc/results-types.ts";
+import { parseResults } from "./read-results.ts";
+import { buildReportModel } from "./report-model.ts";
+
+const FIXTURES = new URL("../../test/fixtures/poc-results/", import.meta.url);
+function fixture(name: string): PocResults {
+  return parseResults(JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8")));
+}
+function row(model: ReturnType<typeof buildReportModel>, label: string) {
+  const found = model.rows.find((r) => r.label === label);
+  assert.ok(found, `row ${label}`);
+  return found;
+}
+
+describe("the report model", () => {
+  it("shows a null as 'not measured' with a not_measured badge, never as 0", () => {
+    const model = buildReportModel(fixture("classify-banking77.json"));
+    const dense = row(model, "Accuracy").cells[0];
+    assert.deepEqual([dense?.text, dense?.value, dense?.provenance], ["not measured", null, "not_measured"]);
+    const results = fixture("classify-banking77.json");
+    const frugal = results.pipelines[1];
+    assert.ok(frugal !== undefined);
+    frugal.metrics.kwh_per_1000 = { value: null, provenance: "modeled" };
+    const kwh = row(buildReportModel(results), "kWh / 1,000 requests").cells[1];
+    assert.equal(kwh?.text, "not measured");
+    assert.equal(kwh?.provenance, "not_measured", "a null is unknown whatever provenance the writer claimed");
+  });
+
+  it("compares the candidate with the baseline, with the comparison's own provenance", () => {
+    const model = buildReportModel(fixture("classify-banking77.json"));
+    assert.equal(model.baseline, "dense");
+    assert.equal(model.candidate, "frugal");
+    const cost = model.headlines.find((h) => h.label === "Cost / request");
+    // 0.000447 / 0.00003765 = 11.87
+    assert.equal(cost?.comparison?.text, "11.9× cheaper than dense");
+    assert.equal(cost?.comparison?.provenance, "mixed", "modeled vs mixed inputs");
+    assert.ok(cost?.comparison?.details.some((d) => d.startsWith("dense: modeled")));
+    const quality = model.headlines.find((h) => h.label === "Accuracy");
+    assert.equal(quality?.comparison?.provenance, "not_measured");
+    assert.equal(quality?.comparison?.text, "dense: not measured");
+  });
+
+  it("keeps the provenance of a comparison whose inputs agree", () => {
+    const model = buildReportModel(fixture("extract-mixed-provenance.json"));
+    const p95 = model.headlines.find((h) => h.label === "Latency P95");
+    assert.equal(p95?.comparison?.text, "2.5× faster than dense");
+    assert.equal(p95?.comparison?.provenance, "measured");
+    assert.deepEqual(p95?.comparison?.details, []);
+  });
+
+  it("lets SLO attainment inherit the provenance of the latencies it counts", () => {
+    const model = buildReportModel(fixture("classify-banking77.json"));
+    const slo = row(model, "Within SLO (800 ms)");
+    assert.deepEqual(slo.cells.map((c) => c.provenance), ["modeled", "mixed"]);
+    assert.deepEqual(row(model, "Cache hit rate").cells.map((c) => c.provenance), ["measured", "measured"]);
+  });
+
+  it("shows extra figure-valued metrics and names the baseline on request", () => {
+    const model = buildReportModel(fixture("classify-banking77.json"), { baseline: "frugal" });
+    assert.equal(row(model, "Macro-F1").cells[1]?.text, "0.922");
+    assert.equal(model.baseline, "frugal");
+    assert.equal(model.pipelines.find((p) => p.isBaseline)?.name, "frugal");
+  });
+
+  it("fills the recommendation from its sweep point and gives sweep points the pipeline's provenance", () => {
+    const model = buildReportModel(fixture("extract-mixed-provenance.json"));
+    assert.equal(model.recommendation?.threshold, 0.4);
+    assert.equal(model.recommendation?.quality.text, "93.0%");
+    assert.equal(model.recommendation?.cost.provenance, "mixed");
+    assert.equal(model.sweep.points.at(-1)?.quality.text, "not measured");
+    assert.equal(model.hints.hints[0]?.env[0], "FRUGAL_LLM_BASE_URL");
+  });
+
+  it("finds FRUGAL_* variables in figure notes when the results carry no hints", () => {
+    const results = fixture("classify-banking77.json");
+    delete results.measure_with;
+    const model = buildReportModel(results);
+    assert.deepEqual(model.hints.hints[0]?.env, ["FRUGAL_LLM_BASE_URL"]);
+    assert.ok(model.hints.modeledFigures > 0 && model.hints.notMeasuredFigures > 0);
+  });
+
+  it("describes the load and the SLO in the header facts", () => {
+    const model = buildReportModel(fixture("classify-banking77.json"));
+    assert.deepEqual(model.facts, ["classify", "3,080 items", "Poisson load at 20 req/s, 3,080 requests per pipeline, warm-up 50", "SLO: P95 ≤ 800 ms", "2 pipelines"]);
+  });
+
+  it("reads the runner's own output: modeled recommendation, measured compact curve, measured part of the quality", () => {
+    const model = buildReportModel(fixture("demo-banking77-modeled.json"));
+    assert.equal(model.recommendation?.threshold, 0.65);
+    assert.equal(model.recommendation?.quality.text, "95.3%");
+    assert.equal(model.recommendation?.quality.provenance, "modeled", "it rests on the compact part alone");
+    const [first, , third] = model.sweep.points;
+    assert.equal(first?.quality.provenance, "measured");
+    assert.equal(third?.quality.text, "not measured");
+    assert.ok((third?.compactQuality ?? 0) > 0.89);
+    const quality = model.headlines.find((h) => h.label === "Accuracy");
+    assert.equal(quality?.shown.text, "not measured");
+    assert.equal(quality?.comparison?.text, "measured part: 99.1% on the 64.7% answered by the tiers that ran");
+    assert.equal(quality?.comparison?.provenance, "measured");
+    assert.deepEqual(model.planning?.columns.slice(0, 3), ["Pipeline", "Model", "Feasible"]);
+    assert.ok(model.facts.includes("Poisson load at 100 req/s, 4,000 requests per pipeline, warm-up 50"));
+  });
+
+  it("handles a single pipeline with no sweep, no recommendation and no latency", () => {
+    const results = fixture("classify-banking77.json");
+    const only = results.pipelines[1];
+    assert.ok(only !== undefined);
+    only.metrics.latency_ms = { p50: null, p95: null, p99: null, provenance: "not_measured" };
+    results.pipelines = [only];
+    results.sweep = [];
+    results.recommendation = {};
+    const model = buildReportModel(results);
+    assert.equal(model.baseline, "frugal");
+    assert.equal(model.candidate, null);
+    assert.deepEqual(model.headlines.map((h) => h.comparison), [null, null, null, null], "nothing to compare with");
+    assert.equal(model.pipelines[0]?.percentiles.length, 0);
+    assert.equal(row(model, "Latency P95").cells[0]?.text, "not measured");
+    assert.equal(model.recommendation, null);
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * Turns a results file into what a report shows: one view per pipeline, the summary table (figures as rows, pipelines as
+ * columns, each cell with its provenance) and the headline comparison of the frugal chain against the baseline. The HTML
+ * and the Markdown both render this model, so they can never disagree on a figure.
+ */
+import type { LatencyPercentile, PipelineResult, PocResults, RecommendationFields } from "../poc/results-types.ts";
+import { formatCount, formatKwh, formatMs, formatNumber, formatRatio, formatShare, formatUsd } from "./format.ts";
+import { humanize, qualityLabel } from "./labels.ts";
+import { OTHER_COLOR, pipelineColors, tierColors } from "./palette.ts";
+import { deriveShown, isFigure, showCounted, showFigure, type Shown } from "./shown.ts";
+
+export interface PipelineView {
+  name: string;
+  color: string;
+  isBaseline: boolean;
+  /** "cache → compact → big-llm (llama-3.1-70b)" */
+  chain: string;
+  tierShare: Array<{ tier: string; kind: string; share: number; color: string }>;
+  quality: Shown;
+  cost: Shown;
+  kwh: Shown;
+  p50: Shown;
+  p95: Shown;
+  p99: Shown;
+  /** The latency distribution to draw: the runner's percentile series, else P50/P95/P99. */
+  percentiles: LatencyPercentile[];
+  latencyProvenance: Shown["provenance"];
+  /** When quality is unknown because some answers came from a modeled tier: the quality of those that ran, and their share. */
+  measuredPart: { quality: Shown; coverage: number | null } | null;
+}
+
+export interface SummaryRow {
+  label: string;
+  /** What the figure means, shown as the row's tooltip and in the Markdown legend. */
+  help: string;
+  cells: Shown[];
+}
+
+export interface Headline {
+  label: string;
+  pipeline: string;
+  shown: Shown;
+  /** "13.8× cheaper than dense", with the provenance of the comparison itself. */
+  comparison: Shown | null;
+}
+
+const KNOWN_METRICS = new Set([
+  "quality",
+  "cost_per_request_usd",
+  "latency_ms",
+  "kwh_per_1000",
+  "tier_share",
+  "cache_hit_rate",
+  "escalation_rate",
+  "slo_attainment",
+  "failed_requests",
+  "unscored_items",
+]);
+
+
+export function recommendationOf(results: PocResults): RecommendationFields {
+  const r = results.recommendation;
+  const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+  const out: RecommendationFields = {};
+  const fields = {
+    pipeline: str(r.pipeline),
+    baseline: str(r.baseline),
+    threshold: num(r.threshold),
+    coverage: num(r.coverage),
+    quality: num(r.quality),
+    cost_per_request_usd: num(r.cost_per_request_usd),
+    quality_target: num(r.quality_target),
+    reason: str(r.reason) ?? str(r.note),
+    provenance: str(r.provenance) as RecommendationFields["provenance"],
+  };
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) Object.assign(out, { [key]: value });
+  return out;
+}
+
+/** The pipeline others are compared to: named by the recommendation, else one called "dense", else the first. */
+export function baselineName(results: PocResults, override?: string): string {
+  const names = results.pipelines.map((p) => p.name);
+  const wanted = override ?? recommendationOf(results).baseline;
+  if (wanted !== undefined && names.includes(wanted)) return wanted;
+  if (names.includes("dense")) return "dense";
+  return names[0] ?? "";
+}
+
+/** The pipeline the sweep and the headline are about: the recommendation's, else the cheapest non-baseline one. */
+export function candidateName(results: PocResults, baseline: string): string | null {
+  const named = recommendationOf(results).pipeline;
+  if (named !== undefined && named !== baseline && results.pipelines.some((p) => p.name === named)) return named;
+  const others = results.pipelines.filter((p) => p.name !== baseline);
+  const cost = (p: PipelineResult): number => p.metrics.cost_per_request_usd.value ?? Number.POSITIVE_INFINITY;
+  return [...others].sort((a, b) => cost(a) - cost(b))[0]?.name ?? null;
+}
+
+export function buildPipelineViews(results: PocResults, baseline: string): PipelineView[] {
+  const colors = pipelineColors(results.pipelines.map((p) => p.name), baseline);
+  const tierKinds = results.pipelines.flatMap((p) => p.tiers.map((t) => ({ name: t.name, kind: t.kind })));
+  const shareNames = results.pipelines.flatMap((p) => Object.keys(p.metrics.tier_share).map((name) => ({ name, kind: "other" })));
+  const tiers = tierColors([...tierKinds, ...shareNames]);
+  const kindOf = new Map<string, string>();
+  for (const t of tierKinds) if (!kindOf.has(t.name)) kindOf.set(t.name, t.kind);
+  return results.pipelines.map((p) => {
+    const m = p.metrics;
+    const latency = m.latency_ms;
+    const order = p.tiers.map((t) => t.name);
+    const shareEntries = Object.entries(m.tier_share).sort(([a], [b]) => rank(order, a) - rank(order, b));
+    const fromPoints: LatencyPercentile[] = [
+      { p: 50, ms: latency.p50 },
+      { p: 95, ms: latency.p95 },
+      { p: 99, ms: latency.p99 },
+    ].flatMap((point) => (point.ms === null ? [] : [{ p: point.p, ms: point.ms }]));
+    const series = latency.percentiles !== undefined && latency.percentiles.length > 0 ? latency.percentiles : fromPoints;
+    const latencyFigure = (value: number | null) => showFigure({ ...latency, value }, formatMs);
+    return {
+      name: p.name,
+      color: colors.get(p.name) ?? OTHER_COLOR,
+      isBaseline: p.name === baseline,
+      chain: p.tiers.map((t) => (t.model === undefined ? t.name : `${t.name} (${t.model})`)).join(" → "),
+      tierShare: shareEntries.map(([tier, share]) => ({ tier, kind: kindOf.get(tier) ?? "other", share, color: tiers.get(tier) ?? OTHER_COLOR })),
+      quality: showFigure(m.quality, results.task.kind === "chat" ? formatNumber : (v) => formatShare(v)),
+      cost: showFigure(m.cost_per_request_usd, formatUsd),
+      kwh: showFigure(m.kwh_per_1000, formatKwh),
+      p50: latencyFigure(latency.p50),
+      p95: latencyFigure(latency.p95),
+      p99: latencyFigure(latency.p99),
+      percentiles: [...series].sort((a, b) => a.p - b.p),
+      latencyProvenance: latency.provenance,
+      measuredPart: measuredPartOf(m.quality_measured_part),
+    };
+  });
+}
+
+function measuredPartOf(value: unknown): PipelineView["measuredPart"] {
+  if (!isFigure(value) || value.value === null) return null;
+  const coverage = (value as { coverage?: unknown }).coverage;
+  return { quality: showFigure(value, (v) => formatShare(v)), coverage: typeof coverage === "number" ? coverage : null };
+}
+
+function rank(order: string[], name: string): number {
+  const index = order.indexOf(name);
+  return index === -1 ? order.length : index;
+}
+
+export function buildSummaryRows(results: PocResults, views: PipelineView[]): SummaryRow[] {
+  const ps = results.pipelines;
+  const slo = results.slo as { p95_ms?: number } | undefined;
+  const rows: SummaryRow[] = [
+    { label: qualityLabel(results), help: "Share of items answered correctly, scored against the dataset's labels.", cells: views.map((v) => v.quality) },
+    { label: "Cost / request", help: "USD per request: provider tokens at catalog prices, self-hosted tiers at $/hour × time.", cells: views.map((v) => v.cost) },
+    {
+      label: "Cost / 1,000 requests",
+      help: "The same cost, per thousand requests.",
+      cells: views.map((v) => ({ ...v.cost, text: v.cost.value === null ? v.cost.text : formatUsd(v.cost.value * 1000) })),
+    },
+    { label: "Latency P50", help: "Median latency, from the scheduled send time (queueing included).", cells: views.map((v) => v.p50) },
+    { label: "Latency P95", help: "95th percentile latency, from the scheduled send time.", cells: views.map((v) => v.p95) },
+    { label: "Latency P99", help: "99th percentile latency, from the scheduled send time.", cells: views.map((v) => v.p99) },
+  ];
+  if (ps.some((p) => p.metrics.slo_attainment !== undefined)) {
+    rows.push({
+      label: slo?.p95_ms === undefined ? "SLO attainment" : `Within SLO (${formatMs(slo.p95_ms)})`,
+      help: "Share of requests answered within the SLO latency target; as measured or modeled as the latencies it counts.",
+      // Attainment counts latencies, so it inherits their provenance (a modeled LLM latency makes it modeled).
+      cells: ps.map((p, i) => ({ ...showCounted(p.metrics.slo_attainment, (v) => formatShare(v), views[i]?.latencyProvenance), details: views[i]?.p95.details ?? [] })),
+    });
+  }
+  rows.push(
+    { label: "kWh / 1,000 requests", help: "Energy per thousand requests: GPU telemetry when measured, J/token profiles when modeled.", cells: views.map((v) => v.kwh) },
+    {
+      label: "Tier share",
+      help: "Share of requests each tier answered.",
+      cells: views.map((v) => ({ text: v.tierShare.map((t) => `${t.tier} ${formatShare(t.share)}`).join(" · ") || "none", value: null, provenance: "measured", details: [] })),
+    },
+    { label: "Cache hit rate", help: "Share of requests answered from the cache.", cells: ps.map((p) => showCounted(p.metrics.cache_hit_rate, (v) => formatShare(v))) },
+    { label: "Escalation rate", help: "Share of requests the first answering tier passed to a later tier.", cells: ps.map((p) => showCounted(p.metrics.escalation_rate, (v) => formatShare(v))) },
+  );
+  if (ps.some((p) => p.metrics.failed_requests !== undefined || p.metrics.unscored_items !== undefined)) {
+    rows.push(
+      { label: "Failed requests", help: "Requests that still failed after retries; counted, not hidden.", cells: ps.map((p) => showCounted(p.metrics.failed_requests ?? null, formatCount)) },
+      { label: "Unscored items", help: "Items whose answer could not be scored (reported, not skipped silently).", cells: ps.map((p) => showCounted(p.metrics.unscored_items ?? null, formatCount)) },
+    );
+  }
+  // Figures a runner adds beyond the contract (macro-F1, GPU occupancy...) are shown too, generically.
+  const extraKeys = [...new Set(ps.flatMap((p) => Object.keys(p.metrics).filter((k) => !KNOWN_METRICS.has(k) && isFigure(p.metrics[k]))))];
+  for (const key of extraKeys) {
+    rows.push({
+      label: EXTRA_LABELS[key]?.label ?? humanize(key),
+      help: EXTRA_LABELS[key]?.help ?? `${key}, as written by the runner.`,
+      cells: ps.map((p) => {
+        const value = p.metrics[key];
+        const format = EXTRA_LABELS[key]?.format ?? formatNumber;
+        return isFigure(value) ? showFigure(value, format) : showCounted(null, format);
+      }),
+    });
+  }
+  return rows;
+}
+
+const EXTRA_LABELS: Record<string, { label: string; help: string; format?: (v: number | null) => string }> = {
+  quality_measured_part: {
+    label: "Quality, measured part",
+    help: "Quality of the answers whose content is known (the tiers that ran), over the share of items they cover.",
+    format: (v) => formatShare(v),
+  },
+  macro_f1: { label: "Macro-F1", help: "Mean of the per-label F1 scores." },
+};
+
+/** The cards at the top: the candidate's figures and how they compare with the baseline's. */
+export function buildHeadlines(views: PipelineView[], candidate: string | null, qualityName: string): Headline[] {
+  const base = views.find((v) => v.isBaseline);
+  const cand = views.find((v) => v.name === candidate) ?? (views.length === 1 ? views[0] : undefined);
+  if (cand === undefined) return [];
+  const compare = base === undefined || base === cand ? null : base;
+  const ratio = (pick: (v: PipelineView) => Shown, lower: string, higher: string): Shown | null => {
+    if (compare === null) return null;
+    const a = pick(cand);
+    const b = pick(compare);
+    const inputs = [
+      { label: `${cand.name}`, shown: a },
+      { label: `${compare.name}`, shown: b },
+    ];
+    if (a.value === null || b.value === null || a.value <= 0 || b.value <= 0) {
+      return deriveShown(`${compare.name}: ${b.text}`, null, inputs);
+    }
+    const text = a.value <= b.value ? `${formatRatio(b.value / a.value)} ${lower} than ${compare.name}` : `${formatRatio(a.value / b.value)} ${higher} than ${compare.name}`;
+    return deriveShown(text, b.value / a.value, inputs);
+  };
+  const qualityDelta = (): Shown | null => {
+    const part = cand.measuredPart;
+    if (cand.quality.value === null && part !== null) {
+      const share = part.coverage === null ? "" : ` on the ${formatShare(part.coverage)} answered by the tiers that ran`;
+      return { ...part.quality, text: `measured part: ${part.quality.text}${share}` };
+    }
+    if (compare === null) return null;
+    const inputs = [
+      { label: cand.name, shown: cand.quality },
+      { label: compare.name, shown: compare.quality },
+    ];
+    if (cand.quality.value === null || compare.quality.value === null) return deriveShown(`${compare.name}: ${compare.quality.text}`, null, inputs);
+    const points = (cand.quality.value - compare.quality.value) * 100;
+    const text = `${points >= 0 ? "+" : "−"}${Math.abs(points).toFixed(1)} pts vs ${compare.name}`;
+    return deriveShown(text, points, inputs);
+  };
+  return [
+    { label: "Cost / request", pipeline: cand.name, shown: cand.cost, comparison: ratio((v) => v.cost, "cheaper", "more expensive") },
+    { label: qualityName, pipeline: cand.name, shown: cand.quality, comparison: qualityDelta() },
+    { label: "Latency P95", pipeline: cand.name, shown: cand.p95, comparison: ratio((v) => v.p95, "faster", "slower") },
+    { label: "kWh / 1,000 requests", pipeline: cand.name, shown: cand.kwh, comparison: ratio((v) => v.kwh, "less energy", "more energy") },
+  ];
+}

@@ -1,0 +1,213 @@
+/**
+ * The report's secondary sections: the recommended operating point, the callout that says how to turn modeled figures
+ * into measured ones, failed rows, and the optional sections other parts of frugal add (planning, extraction, GPU
+ * telemetry). Each is null when the results have nothing to say, and the renderers then leave the section out.
+ */
+import type { FigureProvenance } from "../core/provenance.ts";
+import type { ExtractionSection, FailedRow, GpuTelemetrySample, MeasurementHint, PlanningSection, PocResults, SweepPoint } from "../poc/results-types.ts";
+import { formatNumber, formatShare, formatUsd } from "./format.ts";
+import { humanize } from "./labels.ts";
+import { recommendationOf, type PipelineView, type SummaryRow } from "./view-model.ts";
+import { isFigure, showCounted, showFigure, type Shown } from "./shown.ts";
+
+export interface SweepView {
+  pipeline: string | null;
+  points: Array<{ threshold: number; coverage: number; quality: Shown; cost: Shown; assumed: boolean; compactQuality: number | null }>;
+}
+
+export interface RecommendationView {
+  pipeline: string | null;
+  threshold: number | null;
+  coverage: Shown;
+  quality: Shown;
+  cost: Shown;
+  qualityTarget: number | null;
+  reason: string | null;
+}
+
+export interface HintsView {
+  hints: MeasurementHint[];
+  /** Cells of the summary table that are modeled, or mixed with a modeled part; and those not measured. */
+  modeledFigures: number;
+  notMeasuredFigures: number;
+}
+
+export interface FailuresView {
+  total: number;
+  rows: FailedRow[];
+  byPipeline: Array<{ pipeline: string; request: number; scoring: number }>;
+}
+
+export type TableCell = Shown | string;
+
+export interface PlanningView {
+  title: string;
+  columns: string[];
+  rows: TableCell[][];
+  notes: string[];
+}
+
+export interface GpuView {
+  source: string | null;
+  gpus: string[];
+  stats: Array<{ label: string; shown: Shown }>;
+  samples: GpuTelemetrySample[];
+}
+
+const FAILED_ROWS_SHOWN = 50;
+
+function provenanceOr(value: unknown, fallback: FigureProvenance): FigureProvenance {
+  return value === "measured" || value === "modeled" || value === "mixed" || value === "not_measured" ? value : fallback;
+}
+
+/**
+ * Sweep points carry no provenance in the contract; unless a point says otherwise (`quality_provenance`,
+ * `cost_provenance`) it is the candidate pipeline replayed at another threshold, so it inherits that pipeline's. A point
+ * whose chain quality is unknown (a modeled LLM) but which carries `quality_assumed` (the LLM's answers counted at an
+ * assumed accuracy) shows that instead, as modeled and flagged `assumed`.
+ */
+export function buildSweep(results: PocResults, candidate: PipelineView | undefined): SweepView {
+  const qualityFrom = candidate?.quality.provenance ?? "measured";
+  const costFrom = candidate?.cost.provenance ?? "measured";
+  const points = [...results.sweep]
+    .sort((a, b) => a.threshold - b.threshold)
+    .map((point) => {
+      const assumed = point.quality === null && typeof point.quality_assumed === "number" && Number.isFinite(point.quality_assumed);
+      const quality = assumed
+        ? showFigure({ value: point.quality_assumed as number, provenance: "modeled", note: "LLM answers counted at the assumed LLM quality" }, (v) => formatShare(v))
+        : showFigure({ value: point.quality, provenance: provenanceOr(point.quality_provenance, qualityFrom) }, (v) => formatShare(v));
+      return {
+        threshold: point.threshold,
+        coverage: point.coverage,
+        quality,
+        assumed,
+        // Quality of the compact answers kept (measured on the share kept): known even when the LLM's answers are not.
+        compactQuality: typeof point.compact_quality === "number" && Number.isFinite(point.compact_quality) ? point.compact_quality : null,
+        cost: showFigure({ value: point.cost_per_request_usd, provenance: provenanceOr(point.cost_provenance, costFrom) }, formatUsd),
+      };
+    });
+  return { pipeline: candidate?.name ?? null, points };
+}
+
+export function buildRecommendation(results: PocResults, sweep: SweepView): RecommendationView | null {
+  const r = recommendationOf(results);
+  if (r.threshold === undefined && r.pipeline === undefined && r.reason === undefined) return null;
+  // A recommendation may name only its threshold; its figures are then those of the matching sweep point, and its own
+  // `provenance` (when it states one) says how its quality is known.
+  const point = r.threshold === undefined ? undefined : sweep.points.find((p) => Math.abs(p.threshold - (r.threshold ?? Number.NaN)) < 1e-9);
+  const qualityProvenance = provenanceOr(r.provenance, point?.quality.provenance ?? "measured");
+  const quality =
+    r.quality !== undefined && r.quality !== null
+      ? { value: r.quality, text: formatShare(r.quality), provenance: qualityProvenance, details: point?.quality.details ?? [] }
+      : point?.quality;
+  const cost =
+    r.cost_per_request_usd !== undefined && r.cost_per_request_usd !== null
+      ? { value: r.cost_per_request_usd, text: formatUsd(r.cost_per_request_usd), provenance: point?.cost.provenance ?? "measured", details: point?.cost.details ?? [] }
+      : point?.cost;
+  const coverage = r.coverage ?? point?.coverage ?? null;
+  return {
+    pipeline: r.pipeline ?? sweep.pipeline,
+    threshold: r.threshold ?? null,
+    coverage: showCounted(coverage, (v) => formatShare(v)),
+    quality: quality ?? showCounted(null, formatShare),
+    cost: cost ?? showCounted(null, formatUsd),
+    qualityTarget: r.quality_target ?? null,
+    reason: r.reason ?? null,
+  };
+}
+
+const ENV_VAR = /\bFRUGAL_[A-Z0-9_]+\b/g;
+
+/** The results' own hints, or, for older writers, the FRUGAL_* variables their figure notes mention. */
+export function buildHints(results: PocResults, rows: SummaryRow[]): HintsView {
+  const cells = rows.flatMap((row) => row.cells);
+  const modeledFigures = cells.filter((c) => c.provenance === "modeled" || (c.provenance === "mixed" && c.details.some((d) => d.includes("modeled")))).length;
+  const notMeasuredFigures = cells.filter((c) => c.provenance === "not_measured").length;
+  const given = Array.isArray(results.measure_with) ? (results.measure_with as MeasurementHint[]) : [];
+  if (given.length > 0) return { hints: given, modeledFigures, notMeasuredFigures };
+  const mentioned = new Set<string>();
+  for (const cell of cells) for (const line of cell.details) for (const match of line.match(ENV_VAR) ?? []) mentioned.add(match);
+  const hints = mentioned.size === 0 ? [] : [{ env: [...mentioned].sort(), makes_measured: "the figures whose notes name them" }];
+  return { hints, modeledFigures, notMeasuredFigures };
+}
+
+export function buildFailures(results: PocResults): FailuresView | null {
+  const rows = Array.isArray(results.failures) ? (results.failures as FailedRow[]) : [];
+  if (rows.length === 0) return null;
+  const counts = new Map<string, { request: number; scoring: number }>();
+  for (const row of rows) {
+    const entry = counts.get(row.pipeline) ?? { request: 0, scoring: 0 };
+    entry[row.stage === "scoring" ? "scoring" : "request"] += 1;
+    counts.set(row.pipeline, entry);
+  }
+  // The runner may list only the first rows; `failures_total` then counts them all.
+  const total = typeof results.failures_total === "number" ? Math.max(results.failures_total, rows.length) : rows.length;
+  return {
+    total,
+    rows: rows.slice(0, FAILED_ROWS_SHOWN),
+    byPipeline: [...counts.entries()].map(([pipeline, c]) => ({ pipeline, ...c })),
+  };
+}
+
+function planningCell(value: unknown): TableCell {
+  if (isFigure(value)) return showFigure(value, formatNumber);
+  if (value === null || value === undefined) return showCounted(null, formatNumber);
+  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Any `planning` object with flat rows: the columns are every key in order of first appearance. */
+export function buildPlanning(results: PocResults): PlanningView | null {
+  const planning = results.planning as PlanningSection | undefined;
+  if (planning === undefined || !Array.isArray(planning.rows)) return null;
+  // Notes without rows still say something (why the planner could not size a pipeline), so they are kept.
+  if (planning.rows.length === 0 && (planning.notes ?? []).length === 0) return null;
+  const seen: string[] = [];
+  for (const row of planning.rows) for (const key of Object.keys(row)) if (!seen.includes(key)) seen.push(key);
+  // What a row is about (pipeline, GPU, model: plain values) reads first, its figures after; results.json sorts its keys,
+  // so the writer's order cannot be relied on. "pipeline" leads when present.
+  const isPlain = (key: string): boolean => planning.rows.every((row) => !isFigure(row[key]));
+  const columns = [...seen.filter((k) => k === "pipeline"), ...seen.filter((k) => k !== "pipeline" && isPlain(k)), ...seen.filter((k) => !isPlain(k))];
+  return {
+    title: planning.title ?? "Capacity and energy plan",
+    columns: columns.map(humanize),
+    rows: planning.rows.map((row) => columns.map((key) => planningCell(row[key]))),
+    notes: planning.notes ?? [],
+  };
+}
+
+export function buildExtraction(results: PocResults): { columns: string[]; rows: SummaryRow[] } | null {
+  const extraction = results.extraction as ExtractionSection | undefined;
+  if (extraction === undefined || extraction.pipelines.length === 0) return null;
+  const ps = extraction.pipelines;
+  const share = (v: number | null) => formatShare(v);
+  const rows: SummaryRow[] = extraction.fields.map((field) => ({
+    label: field,
+    help: `Exact match of the field "${field}".`,
+    cells: ps.map((p) => {
+      const figure = p.field_accuracy[field];
+      return figure === undefined ? showCounted(null, share) : showFigure(figure, share);
+    }),
+  }));
+  const optional = (label: string, help: string, pick: (p: (typeof ps)[number]) => unknown, format: (v: number | null) => string) => {
+    if (!ps.some((p) => pick(p) !== undefined)) return;
+    rows.push({ label, help, cells: ps.map((p) => { const f = pick(p); return isFigure(f) ? showFigure(f, format) : showCounted(null, format); }) });
+  };
+  optional("Mean field exact match", "Mean of the per-field exact matches.", (p) => p.mean_field_accuracy, share);
+  optional("Input tokens saved / request", "Prompt reduction: tokens not sent, against sending the whole document.", (p) => p.input_tokens_saved_per_request, formatNumber);
+  optional("Input tokens saved (share)", "Prompt reduction as a share of the full document's tokens.", (p) => p.input_tokens_saved_share, share);
+  return { columns: ps.map((p) => p.name), rows };
+}
+
+export function buildGpu(results: PocResults): GpuView | null {
+  const gpu = results.gpu_telemetry as Record<string, unknown> | undefined;
+  if (gpu === undefined || gpu === null) return null;
+  const stats = Object.entries(gpu)
+    .filter(([, value]) => isFigure(value))
+    .map(([key, value]) => ({ label: humanize(key), shown: isFigure(value) ? showFigure(value, formatNumber) : showCounted(null, formatNumber) }));
+  const samples = Array.isArray(gpu.samples) ? (gpu.samples as GpuTelemetrySample[]) : [];
+  const gpus = Array.isArray(gpu.gpus) ? gpu.gpus.filter((g): g is string => typeof g === "string") : [];
+  if (stats.length === 0 && samples.length === 0) return null;
+  return { source: typeof gpu.source === "string" ? gpu.source : null, gpus, stats, samples };
+}

@@ -1,0 +1,7 @@
+export type { CascadeTier, CascadeTierAnswer, LlmEstimate, LlmEstimator, PricedValue, TierMeter } from "./types.ts";
+export { createCacheTier, type CacheTierOptions } from "./cache-tier.ts";
+export { createCompactTier, type CompactTierOptions } from "./compact-tier.ts";
+export { createLlmTier, type LlmTierOptions } from "./llm-tier.ts";
+export { parseLabel, normalizeLabel, editDistance, type ParsedLabel, type LabelParseMethod } from "./parse-label.ts";
+export { renderPrompt, reducedText, parseFields, extractionSchema, classificationSchema, DEFAULT_TEMPLATES } from "./prompt.ts";
+export { timeCpu } from "./cpu-time.ts";
