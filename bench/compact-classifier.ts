@@ -126,7 +126,7 @@ for (const name of selected) {
   print(row);
   if (name === "banking77") {
     checkTargets(row);
-    const peer = await run(dataset, "peer: word-unigram TF-IDF + softmax", { featurizer: { wordNgramMax: 1, charNgramMax: 0 } });
+    const peer = await run(dataset, "peer: word-unigram TF-IDF + softmax", { hiddenUnits: 0, featurizer: { wordNgramMax: 1, charNgramMax: 0 } });
     rows.push(peer);
     print(peer);
     console.log(`  ratio defaults/peer: accuracy ${f(row.accuracy_int8 / peer.accuracy_int8, 3)}, train time ${f(row.train_wall_s / peer.train_wall_s, 2)}, p99 ${f(row.predict_p99_us / peer.predict_p99_us, 2)}`);

@@ -2,14 +2,19 @@
  * The PoC's open-loop load generator against a local no-op HTTP endpoint: can it hold a Poisson schedule at 2,000 req/s
  * with a P99 send lag ≤ 1 ms, and do its latency readings agree with autocannon's on the same endpoint, in the same run?
  *
- *   node --import tsx bench/load-generator.ts [--rate 2000] [--duration 10] [--connections 32] [--json]
+ *   node --import tsx bench/load-generator.ts [--rate 2000] [--duration 10] [--connections 32] [--client dispatch|request]
+ *                                             [--spin-ms 0.05] [--immediate-ms 1.5] [--nap-ms 0.1] [--json]
  *
- * The endpoint runs in a child process (its own event loop), answering every GET with 2 bytes. Then, one after the other:
- * (1) frugal's runOpenLoop, Poisson arrivals at --rate for --duration seconds, each send an undici Pool request; it
- * records the send lag (actual − scheduled send time), the latency from the scheduled time (what the PoC reports: no
- * coordinated omission), and the service time from the actual send; (2) autocannon at the same fixed rate (overallRate),
- * connections and duration, which measures from its actual send. Percentiles: HdrHistogram, ms. Figures are `measured`
- * on whatever machine runs this: record its load with them.
+ * The endpoint runs in a child process (its own event loop and its own core when one is free, so its work never competes
+ * with the scheduler's event loop), answering every GET with 2 bytes. Then, one after the other, on the same Poisson
+ * schedule: (0) the scheduler alone, sending nothing (`send` resolves at once): its lag is the clock's own accuracy on
+ * this machine; (1) frugal's runOpenLoop sending each request through an undici Pool — by default with `dispatch` and a
+ * handler that ignores the body (no stream, no string: the least client work per response), `--client request` for
+ * `pool.request` + `body.dump()`; it records the send lag (actual − scheduled send time), the latency from the scheduled
+ * time (what the PoC reports: no coordinated omission) and the service time from the actual send; (2) autocannon at the
+ * same fixed rate (overallRate), connections and duration, which measures from its actual send. Percentiles:
+ * HdrHistogram, ms. Figures are `measured` on whatever machine runs this: the load average before and after is printed
+ * with them.
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
@@ -17,9 +22,10 @@ import type { AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { Pool } from "undici";
+import { Pool, type Dispatcher } from "undici";
 import { createLatencyHistogram, type HistogramSummaryMs } from "../src/poc/histogram.ts";
 import { runOpenLoop } from "../src/poc/load-generator.ts";
+import { DEFAULT_SEND_CLOCK } from "../src/poc/send-clock.ts";
 import { buildSchedule } from "../src/poc/schedule.ts";
 
 function serve(): void {
@@ -36,6 +42,27 @@ function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at === -1 ? undefined : Number(process.argv[at + 1]);
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** A GET whose response is only waited for: the parser runs, but no body stream or string is made. */
+function dispatchGet(pool: Pool): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const handler: Dispatcher.DispatchHandler = {
+      // undici takes a handler as the current API only when it has onRequestStart.
+      onRequestStart: () => undefined,
+      onResponseStart: (_controller, status) => {
+        if (status !== 200) reject(new Error(`status ${status}`));
+      },
+      onResponseEnd: () => resolve(),
+      onResponseError: (_controller, error) => reject(error),
+    };
+    pool.dispatch({ path: "/", method: "GET" }, handler);
+  });
+}
+
+async function requestGet(pool: Pool): Promise<void> {
+  const response = await pool.request({ path: "/", method: "GET" });
+  await response.body.dump();
 }
 
 async function startChild(): Promise<{ port: number; stop: () => void }> {
@@ -57,25 +84,42 @@ async function main(): Promise<void> {
   const rate = flag("rate", 2000);
   const duration = flag("duration", 10);
   const connections = flag("connections", 32);
+  const napAt = process.argv.indexOf("--nap-ms");
+  const tuning = {
+    spinMs: flag("spin-ms", DEFAULT_SEND_CLOCK.spinMs),
+    immediateMs: flag("immediate-ms", DEFAULT_SEND_CLOCK.immediateMs),
+    // 0 is a valid setting here (turns only, no naps), which `flag` would refuse.
+    napMs: napAt === -1 ? DEFAULT_SEND_CLOCK.napMs : Math.max(0, Number(process.argv[napAt + 1]) || 0),
+  };
+  const client = process.argv[process.argv.indexOf("--client") + 1] === "request" ? "request" : "dispatch";
   const asJson = process.argv.includes("--json");
+  const loadBefore = loadavg()[0];
   const { port, stop } = await startChild();
   const url = `http://127.0.0.1:${port}`;
   try {
     const pool = new Pool(url, { connections, pipelining: 1 });
-    const get = async (): Promise<void> => {
-      const response = await pool.request({ path: "/", method: "GET" });
-      await response.body.text();
-    };
+    const get = client === "request" ? () => requestGet(pool) : () => dispatchGet(pool);
     // Warm the connections and the JIT before either measurement.
     for (let i = 0; i < 2000; i++) await get();
 
     const count = Math.round(rate * duration);
+    const schedule = buildSchedule({ kind: "poisson", rate, count, seed: 1 });
+    // CPU time of this process per phase: how much of a core the generator holds (the server child is not counted).
+    const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+      const used = process.cpuUsage(since);
+      return Math.round(((used.user + used.system) / 1e6) * 100) / 100;
+    };
+    let cpuAt = process.cpuUsage();
+    const alone = await runOpenLoop({ schedule, drainMs: 1000, tuning, send: () => Promise.resolve() });
+    const aloneCpu = cpuSeconds(cpuAt);
+    cpuAt = process.cpuUsage();
     const fromSchedule = createLatencyHistogram();
     const service = createLatencyHistogram();
     let errors = 0;
     const ours = await runOpenLoop({
-      schedule: buildSchedule({ kind: "poisson", rate, count, seed: 1 }),
+      schedule,
       drainMs: 10_000,
+      tuning,
       send: get,
       onComplete: (t) => {
         if (t.error !== undefined) errors++;
@@ -83,6 +127,7 @@ async function main(): Promise<void> {
         service.record(t.serviceMs);
       },
     });
+    const oursCpu = cpuSeconds(cpuAt);
     await pool.close();
 
     const cannon = await autocannon({ url, connections, overallRate: rate, duration, pipelining: 1 });
@@ -91,11 +136,15 @@ async function main(): Promise<void> {
     const ratio = (a: number | null, b: number): number | null => (a === null || b === 0 ? null : Math.round((a / b) * 100) / 100);
     const report = {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", load_average_1m: loadavg()[0], node: process.version },
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", load_average_1m_before: loadBefore, load_average_1m_after: loadavg()[0], node: process.version },
       rate_per_s: rate,
       duration_s: duration,
       connections,
+      client,
+      tuning,
+      scheduler_alone: { send_lag_ms: compact(alone.sendLag.summary()), cpu_s: aloneCpu },
       frugal: {
+        cpu_s: oursCpu,
         sent: ours.sent,
         completed: ours.completed,
         errors,
@@ -126,13 +175,15 @@ async function main(): Promise<void> {
     const row = (name: string, s: Record<string, number | null>): string =>
       `${name.padEnd(34)} ${["p50", "p90", "p99", "p999", "max"].map((k) => String(s[k] ?? "-").padStart(9)).join("")}`;
     const lines = [
-      `frugal load generator vs autocannon — Poisson ${rate} req/s, ${duration} s, ${connections} connections, no-op endpoint in a child process`,
-      `machine: ${report.machine.cpus} CPUs (${report.machine.model}), load average ${report.machine.load_average_1m?.toFixed(2)}, node ${report.machine.node}`,
+      `frugal load generator vs autocannon — Poisson ${rate} req/s, ${duration} s, ${connections} connections, no-op endpoint in a child process, client ${client}, spin ${tuning.spinMs} ms, turns/naps ${tuning.immediateMs} ms, nap ≤ ${tuning.napMs} ms`,
+      `machine: ${report.machine.cpus} CPUs (${report.machine.model}), load average ${loadBefore?.toFixed(2)} before, ${report.machine.load_average_1m_after?.toFixed(2)} after, node ${report.machine.node}`,
       `${"(ms)".padEnd(34)} ${["p50", "p90", "p99", "p99.9", "max"].map((k) => k.padStart(9)).join("")}`,
+      row("scheduler alone: send lag", report.scheduler_alone.send_lag_ms),
       row("frugal send lag", report.frugal.send_lag_ms),
       row("frugal latency (from schedule)", report.frugal.latency_from_schedule_ms),
       row("frugal service time (from send)", report.frugal.service_time_ms),
       row("autocannon latency (from send)", report.autocannon.latency_ms),
+      `generator CPU over ${duration} s: ${aloneCpu} s alone, ${oursCpu} s with HTTP`,
       `achieved rate: frugal ${report.frugal.achieved_rate_per_s} req/s (${ours.sent} sent, ${errors} errors), autocannon ${report.autocannon.achieved_rate_per_s} req/s (${report.autocannon.errors} errors)`,
       `service time / autocannon latency: p50 ${report.service_time_over_autocannon.p50}, p90 ${report.service_time_over_autocannon.p90}, p99 ${report.service_time_over_autocannon.p99}`,
       `target: P99 send lag ≤ 1 ms: ${report.frugal.target_p99_send_lag_le_1ms ? "met" : "NOT met"} (${lag.p99?.toFixed(3)} ms)`,

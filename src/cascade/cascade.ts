@@ -11,7 +11,7 @@
  * Every tier consulted leaves a step, with the answer it gave even when the cascade passed it by: the threshold sweep
  * replays these steps to price other thresholds without re-running anything.
  */
-import { toFrugalError } from "../core/errors.ts";
+import { FrugalError, toFrugalError } from "../core/errors.ts";
 import type { TaskInput, TaskOutput, TaskSpec, TierKind, Usage } from "../core/types.ts";
 import type { CascadeTier, CascadeTierAnswer } from "../tiers/types.ts";
 import { DEFAULT_CONTEXT, windowedContext, type ContextOptions } from "./context.ts";
@@ -121,15 +121,23 @@ export function createCascade(options: CascadeOptions): Cascade {
 
   async function callTier(tier: CascadeTier, request: CascadeRequest, fields: string[] | undefined, contextLines: Record<string, string[]> | undefined) {
     const deadline = policy.timeoutMs[tier.name];
-    const signals = [request.signal, deadline === undefined ? undefined : AbortSignal.timeout(deadline)].filter((s): s is AbortSignal => s !== undefined);
+    // A ref'd timer, not AbortSignal.timeout: that one is unref'd, so a tier waiting only on its deadline would let the
+    // process exit with the request still pending. The timer is cleared as soon as the tier settles.
+    const timeout = deadline === undefined ? undefined : new AbortController();
+    const timer = timeout === undefined ? undefined : setTimeout(() => timeout.abort(new FrugalError("provider_timeout", `tier ${tier.name} passed its ${deadline} ms deadline`)), deadline);
+    const signals = [request.signal, timeout?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-    return tier.answer({
-      task,
-      input: request.input,
-      ...(fields !== undefined ? { fields } : {}),
-      ...(contextLines !== undefined ? { contextLines } : {}),
-      ...(signal !== undefined ? { signal } : {}),
-    });
+    try {
+      return await tier.answer({
+        task,
+        input: request.input,
+        ...(fields !== undefined ? { fields } : {}),
+        ...(contextLines !== undefined ? { contextLines } : {}),
+        ...(signal !== undefined ? { signal } : {}),
+      });
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   async function run(request: CascadeRequest): Promise<CascadeResult> {

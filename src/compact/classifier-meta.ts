@@ -6,7 +6,12 @@
 import { z } from "zod";
 import { featurizerConfigSchema } from "./featurizer.ts";
 
-export const CLASSIFIER_META_SCHEMA = 1;
+/**
+ * Header schema. 2 added the optional hidden layer (`hiddenUnits`, tensors `hidden_*`) and the featurizer's `charScope`.
+ * Schema 1 files (linear, character n-grams across the whole text) still load: `upgradeClassifierMeta` states what they
+ * left implicit. A file of a higher schema was written by a newer frugal and is refused with that reason.
+ */
+export const CLASSIFIER_META_SCHEMA = 2;
 
 const thresholdSchema = z.object({
   /** null when nothing could be certified (every answer escalates). */
@@ -39,10 +44,12 @@ const splitMetricsSchema = z.looseObject({
 });
 
 export const classifierMetaSchema = z.looseObject({
-  schema: z.literal(CLASSIFIER_META_SCHEMA),
+  schema: z.union([z.literal(1), z.literal(CLASSIFIER_META_SCHEMA)]),
   labels: z.array(z.string()).min(2),
   featurizer: featurizerConfigSchema,
   weights: z.enum(["int8", "float32"]),
+  /** 0: a linear model; N: a ReLU layer of N units between the features and the output layer. */
+  hiddenUnits: z.number().int().min(0).default(0),
   temperature: z.number().positive(),
   threshold: thresholdSchema,
   training: z.looseObject({
@@ -68,3 +75,12 @@ export const classifierMetaSchema = z.looseObject({
 export type ClassifierMeta = z.output<typeof classifierMetaSchema>;
 export type SplitMetrics = z.output<typeof splitMetricsSchema>;
 export type ThresholdMeta = z.output<typeof thresholdSchema>;
+
+/**
+ * Makes a schema-1 header explicit before validation: those files predate `charScope`, and their character n-grams ran
+ * across the whole text — the current default (`words`) would silently featurize them differently. Newer headers pass as is.
+ */
+export function upgradeClassifierMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  if (meta.schema !== 1 || typeof meta.featurizer !== "object" || meta.featurizer === null) return meta;
+  return { ...meta, featurizer: { charScope: "text", ...(meta.featurizer as Record<string, unknown>) } };
+}

@@ -26,6 +26,8 @@ test("out-of-fold logits land at their items' positions", () => {
     epochsRun: 1,
     heldOutFloat: Float64Array.from(logits),
     heldOutInt8: Float64Array.from(logits.map((v) => -v)),
+    validFloat: new Float64Array(0),
+    validInt8: new Float64Array(0),
   });
   const folds = [Int32Array.from([0, 3]), Int32Array.from([1, 2])];
   const results = [result(1, [10, 11, 20, 21]), result(0, [0, 1, 30, 31])];

@@ -13,46 +13,61 @@
  * `runFold` is a pure function of plain data so it can run in a worker thread (fold-worker.mjs) as well as inline.
  */
 import type { CsrMatrix } from "./sparse.ts";
-import { softmaxLogits, trainSoftmaxRegression, type LabeledMatrix, type SoftmaxTrainingOptions, type SoftmaxWeights } from "./softmax-regression.ts";
-import { int8Logits, quantizeInt8 } from "./quantize.ts";
+import { trainSoftmaxRegression, type LabeledMatrix, type SoftmaxTrainingOptions, type SoftmaxWeights } from "./softmax-regression.ts";
+import { trainMlp, type MlpTrainingOptions } from "./mlp-regression.ts";
+import { modelLogits, type ClassifierWeights } from "./quantize.ts";
+
+/** What one job trains: a linear softmax model or one with a hidden layer, with its optimizer options. */
+export type FoldModelOptions = { kind: "linear"; options: Omit<SoftmaxTrainingOptions, "onEpoch"> } | { kind: "mlp"; options: Omit<MlpTrainingOptions, "onEpoch"> };
 
 export interface FoldJob {
+  /** Fold index; the refit job (trained on every fold, scoring nothing) has index K. */
   fold: number;
   train: LabeledMatrix;
   /** Early stopping split, shared by all folds (never part of any fold). */
   valid: LabeledMatrix | undefined;
   heldOut: CsrMatrix;
-  options: Omit<SoftmaxTrainingOptions, "onEpoch">;
+  model: FoldModelOptions;
 }
 
 export interface FoldResult {
   fold: number;
-  model: SoftmaxWeights;
+  model: ClassifierWeights;
   bestEpoch: number;
   epochsRun: number;
   /** Logits of the held-out fold, from this fold's float model and from its int8 quantization. */
   heldOutFloat: Float64Array;
   heldOutInt8: Float64Array;
+  /** Logits of the validation split from the float and the int8 model (they calibrate the out-of-fold scores). */
+  validFloat: Float64Array;
+  validInt8: Float64Array;
 }
 
+const EMPTY_LOGITS = new Float64Array(0);
+
 export function runFold(job: FoldJob, onEpoch?: (epoch: number) => void): FoldResult {
-  const result = trainSoftmaxRegression(job.train, job.valid, {
-    ...job.options,
+  const hooks = {
     // Each fold shuffles differently, as independent runs would.
-    seed: (job.options.seed ?? 1) + 7919 * job.fold,
+    seed: (job.model.options.seed ?? 1) + 7919 * job.fold,
     ...(onEpoch === undefined ? {} : { onEpoch: (r: { epoch: number }) => onEpoch(r.epoch) }),
-  });
+  };
+  const result =
+    job.model.kind === "mlp"
+      ? trainMlp(job.train, job.valid, { ...job.model.options, ...hooks })
+      : trainSoftmaxRegression(job.train, job.valid, { ...job.model.options, ...hooks });
   return {
     fold: job.fold,
     model: result.model,
     bestEpoch: result.bestEpoch,
     epochsRun: result.epochsRun,
-    heldOutFloat: softmaxLogits(result.model, job.heldOut),
-    heldOutInt8: int8Logits(quantizeInt8(result.model), job.heldOut),
+    heldOutFloat: job.heldOut.rows === 0 ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.heldOut, "float32"),
+    heldOutInt8: job.heldOut.rows === 0 ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.heldOut, "int8"),
+    validFloat: job.valid === undefined ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.valid.x, "float32"),
+    validInt8: job.valid === undefined ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.valid.x, "int8"),
   };
 }
 
-/** The mean of the fold models' weights and biases: the logit-averaging ensemble as one linear model. */
+/** The mean of linear fold models' weights and biases: the logit-averaging ensemble as one linear model. */
 export function averageModels(models: readonly SoftmaxWeights[]): SoftmaxWeights {
   const first = models[0];
   if (first === undefined) throw new Error("no models to average");
@@ -69,6 +84,7 @@ export function averageModels(models: readonly SoftmaxWeights[]): SoftmaxWeights
 export function gatherOutOfFold(results: readonly FoldResult[], folds: readonly Int32Array[], rows: number, k: number, which: "heldOutFloat" | "heldOutInt8"): Float64Array {
   const out = new Float64Array(rows * k);
   for (const r of results) {
+    if (r.fold >= folds.length) continue; // the refit model scores no fold
     const members = folds[r.fold] as Int32Array;
     const logits = r[which];
     for (let j = 0; j < members.length; j++) out.set(logits.subarray(j * k, (j + 1) * k), (members[j] as number) * k);

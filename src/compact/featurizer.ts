@@ -17,9 +17,16 @@ export const featurizerConfigSchema = z
     hashBits: z.number().int().min(10).max(22).default(20),
     /** Longest word n-gram (1: unigrams, 2: + bigrams, 3: + trigrams). 0 turns word features off. */
     wordNgramMax: z.number().int().min(0).max(3).default(2),
-    /** Character n-gram lengths, in code points, over the whitespace-collapsed text padded with a space at each end. */
-    charNgramMin: z.number().int().min(1).max(8).default(2),
-    charNgramMax: z.number().int().min(0).max(8).default(4),
+    /** Character n-gram lengths, in code points. */
+    charNgramMin: z.number().int().min(1).max(8).default(3),
+    charNgramMax: z.number().int().min(0).max(8).default(5),
+    /**
+     * Where character n-grams are cut. `words` (sklearn's char_wb): within each word, padded with a space at each end — the
+     * n-grams stay word pieces (stems, endings, typos) instead of spanning two words, which word bigrams already cover; in
+     * cross-validation on training data it was the better choice (bench/notes/compact.md). `text`: over the whole
+     * whitespace-collapsed text padded at both ends, punctuation included (model files of schema 1 all use it).
+     */
+    charScope: z.enum(["words", "text"]).default("words"),
     lowercase: z.boolean().default(true),
     /** Every digit becomes "0": amounts, dates and ids share shapes instead of being unique strings. */
     foldDigits: z.boolean().default(true),
@@ -127,7 +134,8 @@ export function createFeaturizer(input: FeaturizerConfigInput = {}): Featurizer 
     return n;
   };
 
-  const hashWords = (length: number): void => {
+  // Finds the word tokens (runs of letters, digits and marks) into tokenStart/tokenEnd; returns their count.
+  const tokenize = (length: number): number => {
     let tokens = 0;
     for (let i = 0; i < length; ) {
       if (!isWordCodePoint(cps[i] as number)) {
@@ -150,6 +158,10 @@ export function createFeaturizer(input: FeaturizerConfigInput = {}): Featurizer 
       tokens++;
       i = j;
     }
+    return tokens;
+  };
+
+  const hashWords = (tokens: number): void => {
     // prev1/prev2 hold the unigram hashes of the previous tokens: n-grams chain them instead of rehashing text.
     let prev1 = 0;
     let prev2 = 0;
@@ -165,18 +177,28 @@ export function createFeaturizer(input: FeaturizerConfigInput = {}): Featurizer 
     }
   };
 
-  const hashChars = (length: number): void => {
+  // N-grams of the code points in [start, end), plus a virtual space before and after when `pad` (a word of `words` scope).
+  const hashCharRun = (start: number, end: number, pad: boolean): void => {
     const { charNgramMin: min, charNgramMax: max } = config;
-    for (let i = 0; i < length; i++) {
+    const from = pad ? start - 1 : start;
+    const to = pad ? end + 1 : end;
+    const at = (k: number): number => (k < start || k >= end ? 0x20 : (cps[k] as number));
+    for (let i = from; i < to; i++) {
       let h = fnvSeed(SEED_CHAR);
-      const end = Math.min(length, i + max);
-      for (let k = i; k < end; k++) {
-        h = fnvCodePoint(h, cps[k] as number);
+      const last = Math.min(to, i + max);
+      for (let k = i; k < last; k++) {
+        const cp = at(k);
+        h = fnvCodePoint(h, cp);
         const n = k - i + 1;
         // A lone space says nothing; longer n-grams made of padding do not exist (whitespace is collapsed).
-        if (n >= min && !(n === 1 && cps[k] === 0x20)) emit(mix32(h), GROUP_CHAR);
+        if (n >= min && !(n === 1 && cp === 0x20)) emit(mix32(h), GROUP_CHAR);
       }
     }
+  };
+
+  const hashChars = (length: number, tokens: number): void => {
+    if (config.charScope === "text") hashCharRun(0, length, false);
+    else for (let t = 0; t < tokens; t++) hashCharRun(tokenStart[t] as number, tokenEnd[t] as number, true);
   };
 
   return {
@@ -188,8 +210,9 @@ export function createFeaturizer(input: FeaturizerConfigInput = {}): Featurizer 
       // the same code points.
       const ascii = !NON_ASCII.test(text);
       const length = loadCodePoints(ascii ? text : normalizeText(text, config), ascii);
-      if (config.wordNgramMax > 0) hashWords(length);
-      if (config.charNgramMax > 0) hashChars(length);
+      const tokens = config.wordNgramMax > 0 || config.charScope === "words" ? tokenize(length) : 0;
+      if (config.wordNgramMax > 0) hashWords(tokens);
+      if (config.charNgramMax > 0) hashChars(length, tokens);
       return out;
     },
   };

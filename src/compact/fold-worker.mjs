@@ -10,7 +10,9 @@ const { runFold } = await import("./cross-fit.ts");
 parentPort.on("message", (job) => {
   try {
     const result = runFold(job, (epoch) => parentPort.postMessage({ type: "epoch", fold: job.fold, epoch }));
-    const transfer = [result.model.weights.buffer, result.model.bias.buffer, result.heldOutFloat.buffer, result.heldOutInt8.buffer];
+    // Every typed array of the result owns its buffer (weights, biases, logits): move them all, each once.
+    const arrays = [...Object.values(result.model), result.heldOutFloat, result.heldOutInt8, result.validFloat, result.validInt8];
+    const transfer = [...new Set(arrays.filter((a) => ArrayBuffer.isView(a)).map((a) => a.buffer))];
     parentPort.postMessage({ type: "done", result }, transfer);
   } catch (error) {
     parentPort.postMessage({ type: "error", message: error instanceof Error ? error.message : String(error) });

@@ -7,12 +7,12 @@ export type { ClassifierPrediction, CompactClassifier, CompactExtractor, Compact
 export { trainClassifier, finishTraining, type TrainClassifierOptions, type TrainedClassifier, type TrainProgress } from "./train-classifier.ts";
 export { planTraining, type TrainingPlan } from "./train-plan.ts";
 export { trainClassifierParallel, type ParallelTrainOptions } from "./train-parallel.ts";
-export { runFold, averageModels, gatherOutOfFold, type FoldJob, type FoldResult } from "./cross-fit.ts";
+export { runFold, averageModels, gatherOutOfFold, type FoldJob, type FoldResult, type FoldModelOptions } from "./cross-fit.ts";
 export { trainClassifierFile, type TrainClassifierFileOptions, type TrainClassifierFileResult, type TrainingSummary } from "./train-from-file.ts";
-export { trainClassifierOptionsSchema, resolveTrainOptions, type TrainClassifierConfig, type TrainClassifierConfigInput } from "./train-options.ts";
+export { trainClassifierOptionsSchema, resolveTrainOptions, effectiveLearningRate, type TrainClassifierConfig, type TrainClassifierConfigInput } from "./train-options.ts";
 export { loadCompactClassifier, classifierToContents, classifierFromContents, saveClassifierFile, CLASSIFIER_KIND } from "./classifier-file.ts";
 export { createLinearClassifier, type LinearClassifier, type LinearClassifierParts } from "./linear-classifier.ts";
-export { classifierMetaSchema, type ClassifierMeta, type SplitMetrics, type ThresholdMeta } from "./classifier-meta.ts";
+export { classifierMetaSchema, upgradeClassifierMeta, CLASSIFIER_META_SCHEMA, type ClassifierMeta, type SplitMetrics, type ThresholdMeta } from "./classifier-meta.ts";
 export { evaluateClassifier, type ClassifierEvaluation, type EvaluateClassifierOptions } from "./evaluate.ts";
 export { accuracyOf, macroF1Of, riskCoverageCurve, selectiveAt, percentile, nearestPoint, CURVE_COVERAGES, type CurvePoint, type SelectiveResult } from "./metrics.ts";
 
@@ -21,7 +21,9 @@ export { createFeaturizer, featurizerConfigSchema, normalizeText, type Featurize
 export { fitFeatureSpace, createFeatureSpace, type FeatureSpace, type FitFeatureSpaceOptions } from "./feature-space.ts";
 export { createSparseVector, CsrBuilder, selectRows, type CsrMatrix, type SparseVector } from "./sparse.ts";
 export { trainSoftmaxRegression, softmaxLogits, type SoftmaxWeights, type SoftmaxTrainingOptions, type SoftmaxTrainingResult, type LabeledMatrix } from "./softmax-regression.ts";
-export { quantizeInt8, dequantizeInt8, int8Logits, type Int8Weights } from "./quantize.ts";
+export { trainMlp, mlpLogits, type MlpWeights, type MlpTrainingOptions, type MlpTrainingResult } from "./mlp-regression.ts";
+export { quantizeInt8, dequantizeInt8, int8Logits, modelLayers, modelLogits, isMlp, type Int8Weights, type ClassifierWeights } from "./quantize.ts";
+export { createNetworkScorer, networkLogits, type DenseLayer, type NetworkScorer } from "./network-scorer.ts";
 export { createInt8Scorer, type Int8Scorer, type Int8ScorerModel } from "./int8-scorer.ts";
 export { createSoftmaxBackend, type SoftmaxBackend } from "./softmax-backend.ts";
 export { fitTemperature, meanNll, maxSoftmax, type TemperatureFit } from "./temperature.ts";

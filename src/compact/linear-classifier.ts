@@ -1,21 +1,20 @@
 /**
- * The serving side of the compact classifier: featurize → sparse dot product with int8 (or float) weights → temperature-
- * scaled softmax. One instance owns its scratch buffers, so `predict` allocates only its small result object; the PoC runner
- * and the gateway call it per request and need microseconds, not milliseconds.
+ * The serving side of the compact classifier: featurize → the model's layers over the sparse vector (one linear layer, or a
+ * ReLU hidden layer then the output layer; int8 weights, or float for the comparison model) → temperature-scaled softmax.
+ * One instance owns its scratch buffers, so `predict` allocates only its small result object; the PoC runner and the gateway
+ * call it per request and need microseconds, not milliseconds. (The name predates the hidden layer: the output layer is
+ * still linear in what feeds it.)
  */
 import type { ClassifierPrediction, CompactClassifier } from "./types.ts";
 import type { FeatureSpace } from "./feature-space.ts";
 import type { ClassifierMeta } from "./classifier-meta.ts";
-import { addScaledRowF32 } from "./kernels.ts";
-import { createInt8Scorer } from "./int8-scorer.ts";
+import { createNetworkScorer, type DenseLayer } from "./network-scorer.ts";
 
 export interface LinearClassifierParts {
   labels: readonly string[];
   space: FeatureSpace;
-  /** Row-major features × classes: int8 with per-class `scales`, or float32 (the comparison model). */
-  weights: Int8Array | Float32Array;
-  scales?: Float32Array;
-  bias: Float32Array;
+  /** Features → [hidden units →] classes. All int8 (the served model) or all float32 (the comparison model). */
+  layers: DenseLayer[];
   temperature: number;
   threshold: number;
   meta: ClassifierMeta;
@@ -24,7 +23,9 @@ export interface LinearClassifierParts {
 export interface LinearClassifier extends CompactClassifier {
   readonly temperature: number;
   readonly weightsDtype: "int8" | "float32";
-  /** Where the int8 dot product runs: WebAssembly SIMD, or JavaScript when the runtime has no WebAssembly. */
+  /** Units of the hidden layer; 0 for a linear model. */
+  readonly hiddenUnits: number;
+  /** Where the int8 dot products run: WebAssembly SIMD, or JavaScript when the runtime has no WebAssembly. */
   readonly backend: "wasm-simd" | "js";
   readonly meta: ClassifierMeta;
   readonly space: FeatureSpace;
@@ -35,17 +36,17 @@ export interface LinearClassifier extends CompactClassifier {
 }
 
 export function createLinearClassifier(parts: LinearClassifierParts): LinearClassifier {
-  const { labels, space, weights, bias, temperature } = parts;
+  const { labels, space, layers, temperature } = parts;
   const k = labels.length;
   if (k < 2) throw new Error("a classifier needs at least two labels");
-  if (weights.length !== space.size * k || bias.length !== k) throw new Error("classifier weights do not match its labels and feature space");
-  const isInt8 = weights instanceof Int8Array;
-  const floatWeights = weights instanceof Float32Array ? weights : undefined;
-  if (isInt8 && (parts.scales === undefined || parts.scales.length !== k)) throw new Error("int8 weights need one scale per class");
-  const int8Scorer =
-    weights instanceof Int8Array && parts.scales !== undefined
-      ? createInt8Scorer({ numFeatures: space.size, numClasses: k, weights, scales: parts.scales, bias })
-      : undefined;
+  const first = layers[0];
+  const last = layers.at(-1);
+  if (first === undefined || last === undefined || first.numInputs !== space.size || last.numOutputs !== k) {
+    throw new Error("classifier layers do not match its labels and feature space");
+  }
+  const isInt8 = layers.every((l) => l.weights instanceof Int8Array);
+  if (!isInt8 && !layers.every((l) => l.weights instanceof Float32Array)) throw new Error("classifier layers mix int8 and float32 weights");
+  const network = createNetworkScorer(layers);
   if (!(temperature > 0)) throw new Error("temperature must be positive");
   const scratch = new Float64Array(k);
   const probs = new Float64Array(k);
@@ -53,13 +54,7 @@ export function createLinearClassifier(parts: LinearClassifierParts): LinearClas
 
   const computeLogits = (text: string, out: Float64Array): Float64Array => {
     const { indices, values, nnz } = space.transform(text);
-    if (int8Scorer !== undefined) return int8Scorer.logits(indices, values, nnz, out);
-    out.fill(0);
-    if (floatWeights !== undefined) {
-      for (let p = 0; p < nnz; p++) addScaledRowF32(out, floatWeights, (indices[p] as number) * k, k, values[p] as number);
-    }
-    for (let c = 0; c < k; c++) out[c] = (bias[c] as number) + (out[c] as number);
-    return out;
+    return network.logits(indices, values, nnz, out);
   };
 
   const softmaxInto = (logits: Float64Array, out: Float64Array): { index: number; probability: number } => {
@@ -87,7 +82,8 @@ export function createLinearClassifier(parts: LinearClassifierParts): LinearClas
     threshold: parts.threshold,
     temperature,
     weightsDtype: isInt8 ? "int8" : "float32",
-    backend: int8Scorer?.backend ?? "js",
+    hiddenUnits: layers.length > 1 ? first.numOutputs : 0,
+    backend: network.backend,
     meta: parts.meta,
     space,
     logits(text, out = new Float64Array(k)) {

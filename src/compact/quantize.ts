@@ -5,8 +5,17 @@
  * by a bounded amount (at most scale/2 per unit of input L1 mass), which the agreement test and the eval check.
  */
 import type { SoftmaxWeights } from "./softmax-regression.ts";
+import type { MlpWeights } from "./mlp-regression.ts";
 import type { CsrMatrix } from "./sparse.ts";
 import { createInt8Scorer } from "./int8-scorer.ts";
+import { createNetworkScorer, networkLogits, type DenseLayer } from "./network-scorer.ts";
+
+/** What a fold trains: a linear softmax model, or one with a ReLU hidden layer. */
+export type ClassifierWeights = SoftmaxWeights | MlpWeights;
+
+export function isMlp(model: ClassifierWeights): model is MlpWeights {
+  return "w1" in model;
+}
 
 export interface Int8Weights {
   numFeatures: number;
@@ -52,15 +61,27 @@ export function dequantizeInt8(model: Int8Weights): SoftmaxWeights {
 
 /** Logits of every row of `x`, computed by the serving path's scorer (int8-scorer.ts): calibration sees what serving sees. */
 export function int8Logits(model: Int8Weights, x: CsrMatrix): Float64Array {
-  const k = model.numClasses;
-  const out = new Float64Array(x.rows * k);
   const scorer = createInt8Scorer(model);
-  const row = new Float64Array(k);
-  for (let i = 0; i < x.rows; i++) {
-    const start = x.indptr[i] as number;
-    const end = x.indptr[i + 1] as number;
-    scorer.logits(x.indices.subarray(start, end), x.values.subarray(start, end), end - start, row);
-    out.set(row, i * k);
-  }
-  return out;
+  return networkLogits({ numOutputs: model.numClasses, logits: (indices, values, nnz, out) => scorer.logits(indices, values, nnz, out) }, x);
+}
+
+function int8Layer(numInputs: number, numOutputs: number, weights: Float32Array, bias: Float32Array): DenseLayer {
+  const q = quantizeInt8({ numFeatures: numInputs, numClasses: numOutputs, weights, bias });
+  return { numInputs, numOutputs, weights: q.weights, scales: q.scales, bias: q.bias };
+}
+
+/**
+ * The model as the layers the serving path scores: float32 as trained, or int8 with one scale per output unit (per class in
+ * the output layer, per hidden unit in the hidden layer: a unit's weights share a range, as a class's do).
+ */
+export function modelLayers(model: ClassifierWeights, dtype: "int8" | "float32"): DenseLayer[] {
+  const layer = (numInputs: number, numOutputs: number, weights: Float32Array, bias: Float32Array): DenseLayer =>
+    dtype === "int8" ? int8Layer(numInputs, numOutputs, weights, bias) : { numInputs, numOutputs, weights, bias };
+  if (!isMlp(model)) return [layer(model.numFeatures, model.numClasses, model.weights, model.bias)];
+  return [layer(model.numFeatures, model.numHidden, model.w1, model.b1), layer(model.numHidden, model.numClasses, model.w2, model.b2)];
+}
+
+/** Logits of every row of `x` as the served model of that dtype computes them. */
+export function modelLogits(model: ClassifierWeights, x: CsrMatrix, dtype: "int8" | "float32"): Float64Array {
+  return networkLogits(createNetworkScorer(modelLayers(model, dtype)), x);
 }

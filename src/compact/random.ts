@@ -3,19 +3,8 @@
  * nothing here touches Math.random. mulberry32 is small, fast and good enough for shuffling (not for cryptography).
  */
 
-export type Rng = () => number;
-
-/** A PRNG returning floats in [0, 1), fully determined by `seed`. */
-export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng, type Rng } from "../core/random.ts";
+export { createRng, type Rng };
 
 /** Fisher-Yates in place. */
 export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(items: T, rng: Rng): T {

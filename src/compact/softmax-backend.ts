@@ -8,6 +8,7 @@
  * Rows are `stride` floats apart: the class count rounded up to 16 for the SIMD kernels (padding columns stay zero).
  */
 import { compileKernels, wasmApi, type AdagradStep, type SparseDot } from "./wasm-module.ts";
+import { jsAdagrad } from "./kernels.ts";
 
 export interface SoftmaxBackend {
   readonly kind: "wasm-simd" | "js";
@@ -106,19 +107,7 @@ function jsBackend(options: SoftmaxBackendOptions): SoftmaxBackend {
       }
       out.set(sums);
     },
-    update(nnz, lr) {
-      for (let q = 0; q < nnz; q++) {
-        const x = inValues[q] as number;
-        const base = (inRows[q] as number) * k;
-        for (let c = 0; c < k; c++) {
-          const g = x * (grad[c] as number);
-          if (g === 0) continue;
-          const s = (acc[base + c] as number) + g * g;
-          acc[base + c] = s;
-          weights[base + c] = (weights[base + c] as number) - (lr * g) / Math.sqrt(s);
-        }
-      }
-    },
+    update: (nnz, lr) => jsAdagrad(weights, acc, k, inRows, inValues, nnz, grad, lr),
     compact: () => compactRows(weights, d, k, k),
   };
 }

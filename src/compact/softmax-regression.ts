@@ -12,9 +12,9 @@
  * ranking, not over-confidence), counting only improvements larger than `minDelta`.
  */
 import type { CsrMatrix } from "./sparse.ts";
-import { createRng, shuffleInPlace } from "./random.ts";
-import { fitTemperature } from "./temperature.ts";
-import { addScaledRowF32 } from "./kernels.ts";
+import { shuffleInPlace } from "./random.ts";
+import { createEarlyStopping, epochLoopSettings, scoreLogits, type EpochLoopOptions, type EpochReport, type TrainingOutcome, type ValidationScore } from "./early-stopping.ts";
+import { addScaledRowF32, adagradBiasStep, expShiftInPlace } from "./kernels.ts";
 import { createSoftmaxBackend } from "./softmax-backend.ts";
 
 export interface SoftmaxWeights {
@@ -31,43 +31,19 @@ export interface LabeledMatrix {
   y: Int32Array;
 }
 
-export interface SoftmaxTrainingOptions {
-  numClasses: number;
+export interface SoftmaxTrainingOptions extends EpochLoopOptions {
   optimizer?: "adagrad" | "adagrad-rowwise";
-  learningRate?: number;
   /** Fraction of each weight decayed per epoch. */
   weightDecay?: number;
-  /** AdaGrad's initial accumulator: damps the first steps of every coordinate. */
-  initialAccumulator?: number;
-  maxEpochs?: number;
-  /** Stop after this many epochs without a better validation score. */
-  patience?: number;
-  /** Relative improvement of the validation loss an epoch needs to count as better (0 = any improvement). */
-  minDelta?: number;
-  /** "js" keeps the arithmetic in JavaScript (default: WebAssembly SIMD where available). */
-  backend?: "auto" | "js";
-  seed?: number;
   /** Probability of dropping each non-zero input of an example at each step (0 = off). */
   dropout?: number;
   /** Logit gradients smaller than this are skipped (classes the model already rules out for an example). */
   minGradient?: number;
-  onEpoch?: (report: EpochReport) => void;
 }
 
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  validLoss?: number;
-  validAccuracy?: number;
-  seconds: number;
-}
+export type { EpochReport };
 
-export interface SoftmaxTrainingResult {
-  model: SoftmaxWeights;
-  bestEpoch: number;
-  epochsRun: number;
-  history: EpochReport[];
-}
+export type SoftmaxTrainingResult = TrainingOutcome<SoftmaxWeights>;
 
 /** Logits of every row of `x` (n × k, row-major). */
 export function softmaxLogits(model: SoftmaxWeights, x: CsrMatrix): Float64Array {
@@ -85,27 +61,14 @@ export function softmaxLogits(model: SoftmaxWeights, x: CsrMatrix): Float64Array
   return out;
 }
 
-function validationScore(model: SoftmaxWeights, valid: LabeledMatrix): { loss: number; accuracy: number } {
-  const logits = softmaxLogits(model, valid.x);
-  const k = model.numClasses;
-  let correct = 0;
-  for (let i = 0; i < valid.x.rows; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if ((logits[i * k + c] as number) > (logits[i * k + best] as number)) best = c;
-    if (best === valid.y[i]) correct++;
-  }
-  const fit = fitTemperature({ logits, labels: valid.y, numClasses: k }, { iterations: 25 });
-  return { loss: fit.nllAfter, accuracy: valid.x.rows === 0 ? 0 : correct / valid.x.rows };
+function validationScore(model: SoftmaxWeights, valid: LabeledMatrix): ValidationScore {
+  return scoreLogits(softmaxLogits(model, valid.x), valid.y, model.numClasses);
 }
 
 export function trainSoftmaxRegression(train: LabeledMatrix, valid: LabeledMatrix | undefined, options: SoftmaxTrainingOptions): SoftmaxTrainingResult {
   const k = options.numClasses;
   const d = train.x.cols;
-  const lr = options.learningRate ?? 0.5;
-  const maxEpochs = options.maxEpochs ?? 30;
-  const patience = options.patience ?? 3;
-  const rng = createRng(options.seed ?? 1);
-  const initialAccumulator = options.initialAccumulator ?? 0.1;
+  const { lr, maxEpochs, patience, rng, initialAccumulator } = epochLoopSettings(options, 0.5);
   // Hot loops read locals: V8 does not hoist property loads out of loops that write typed arrays.
   const { indptr, indices, values } = train.x;
   const labels = train.y;
@@ -145,12 +108,10 @@ export function trainSoftmaxRegression(train: LabeledMatrix, valid: LabeledMatri
   };
   const snapshot = (): SoftmaxWeights => ({ numFeatures: d, numClasses: k, weights: backend.compact(), bias: bias.slice() });
 
-  const history: EpochReport[] = [];
-  let best: { loss: number; epoch: number; model: SoftmaxWeights } | undefined;
+  const stopping = createEarlyStopping<SoftmaxWeights>({ minDelta: options.minDelta, patience, onEpoch: options.onEpoch });
   let epoch = 0;
   const minGradient = options.minGradient ?? 1e-4;
   const dropout = options.dropout ?? 0;
-  const minDelta = options.minDelta ?? 0;
   const keepScale = 1 / (1 - dropout);
   for (epoch = 1; epoch <= maxEpochs; epoch++) {
     const started = performance.now();
@@ -172,18 +133,8 @@ export function trainSoftmaxRegression(train: LabeledMatrix, valid: LabeledMatri
         nnz++;
       }
       backend.forward(nnz);
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) {
-        const z = (bias[c] as number) + (out[c] as number);
-        scores[c] = z;
-        if (z > max) max = z;
-      }
-      let sum = 0;
-      for (let c = 0; c < k; c++) {
-        const e = Math.exp((scores[c] as number) - max);
-        scores[c] = e;
-        sum += e;
-      }
+      for (let c = 0; c < k; c++) scores[c] = (bias[c] as number) + (out[c] as number);
+      const sum = expShiftInPlace(scores, k);
       lossSum += Math.log(sum) - Math.log(scores[y] as number);
       // The gradient w.r.t. the logits is p − onehot(y). Classes the model already gives (almost) no mass contribute
       // (almost) nothing; skipping them is what makes late epochs cheap.
@@ -214,31 +165,12 @@ export function trainSoftmaxRegression(train: LabeledMatrix, valid: LabeledMatri
           }
         }
       } else backend.update(nnz, lr);
-      for (let a = 0; a < active; a++) {
-        const c = activeClass[a] as number;
-        const g = activeGrad[a] as number;
-        const s = (biasAcc[c] as number) + g * g;
-        biasAcc[c] = s;
-        bias[c] = (bias[c] as number) - (lr * g) / Math.sqrt(s);
-      }
+      for (let a = 0; a < active; a++) adagradBiasStep(bias, biasAcc, activeClass[a] as number, activeGrad[a] as number, lr);
     }
     for (let row = 0; row < d; row++) decayRow(row);
-    const report: EpochReport = { epoch, trainLoss: order.length === 0 ? 0 : lossSum / order.length, seconds: 0 };
-    if (valid !== undefined && valid.x.rows > 0) {
-      const current = snapshot();
-      const score = validationScore(current, valid);
-      report.validLoss = score.loss;
-      report.validAccuracy = score.accuracy;
-      // An epoch counts as better only if it lowers the loss by more than `minDelta` (relative): late epochs that shave off
-      // a hair of validation loss cost as much as early ones and do not move accuracy.
-      if (best === undefined || score.loss < best.loss * (1 - minDelta)) best = { loss: score.loss, epoch, model: current };
-    }
-    report.seconds = (performance.now() - started) / 1000;
-    history.push(report);
-    options.onEpoch?.(report);
-    if (best !== undefined && epoch - best.epoch >= patience) break;
+    const current = valid !== undefined && valid.x.rows > 0 ? snapshot() : undefined;
+    const score = current === undefined || valid === undefined ? undefined : validationScore(current, valid);
+    if (stopping.endEpoch(epoch, order.length === 0 ? 0 : lossSum / order.length, started, score, () => current as SoftmaxWeights)) break;
   }
-  const epochsRun = Math.min(epoch, maxEpochs);
-  if (best === undefined) return { model: snapshot(), bestEpoch: epochsRun, epochsRun, history };
-  return { model: best.model, bestEpoch: best.epoch, epochsRun, history };
+  return stopping.outcome(Math.min(epoch, maxEpochs), snapshot);
 }

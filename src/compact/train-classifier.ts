@@ -7,8 +7,8 @@
  */
 import { createRequire } from "node:module";
 import { hashExamples } from "../data/labeled-texts.ts";
-import { softmaxLogits } from "./softmax-regression.ts";
-import { int8Logits, quantizeInt8 } from "./quantize.ts";
+import type { SoftmaxWeights } from "./softmax-regression.ts";
+import { isMlp, modelLayers, modelLogits, type ClassifierWeights } from "./quantize.ts";
 import { fitTemperature, maxSoftmax, meanNll } from "./temperature.ts";
 import { labelFreeStart, plannedStart, selectThreshold, defaultThresholdGrid, type ThresholdSelection } from "./threshold.ts";
 import { accuracyOf, macroF1Of } from "./metrics.ts";
@@ -16,6 +16,7 @@ import { createLinearClassifier, type LinearClassifier, type LinearClassifierPar
 import { CLASSIFIER_META_SCHEMA, type ClassifierMeta, type SplitMetrics } from "./classifier-meta.ts";
 import { averageModels, gatherOutOfFold, runFold, type FoldResult } from "./cross-fit.ts";
 import { planTraining, type TrainClassifierOptions, type TrainingPlan } from "./train-plan.ts";
+import { effectiveLearningRate } from "./train-options.ts";
 
 export type { TrainClassifierOptions, TrainProgress } from "./train-plan.ts";
 
@@ -75,26 +76,47 @@ function splitMetrics(int8: Scored, float: Scored, labelNames: readonly string[]
   };
 }
 
+/** The same validation items once per fold model: their logits side by side (n · folds rows), labels repeated. */
+function stackValidation(results: readonly FoldResult[], which: "validFloat" | "validInt8", labels: Int32Array): { logits: Float64Array; labels: Int32Array } {
+  const logits = new Float64Array(results.reduce((a, r) => a + r[which].length, 0));
+  const stacked = new Int32Array(labels.length * results.length);
+  results.forEach((r, f) => {
+    logits.set(r[which], f * r[which].length);
+    stacked.set(labels, f * labels.length);
+  });
+  return { logits, labels: stacked };
+}
+
 export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[], onProgress?: TrainClassifierOptions["onProgress"]): TrainedClassifier {
   const { config, labelNames, space, valid, pool, folds } = plan;
   const k = labelNames.length;
   onProgress?.({ stage: "calibrate", done: 0, total: 1 });
-  const ordered = [...results].sort((a, b) => a.fold - b.fold);
-  const floatModel = averageModels(ordered.map((r) => r.model));
-  const int8Model = quantizeInt8(floatModel);
+  const ordered = results.filter((r) => r.fold < folds.length).sort((a, b) => a.fold - b.fold);
+  const refit = results.find((r) => r.fold === folds.length);
+  // Served: the model refit on every fold (hidden layer), or the average of the linear fold models (cross-fit.ts).
+  const served: ClassifierWeights = refit?.model ?? averageModels(ordered.map((r) => r.model).filter((m): m is SoftmaxWeights => !isMlp(m)));
 
-  // Temperature on validation (unseen by every fold model, hence by the ensemble); threshold on the out-of-fold scores.
+  // Two calibrations on the validation split, which no model trained on: the served model's temperature (what it serves),
+  // and the fold models' (what their out-of-fold scores mean). Both then speak calibrated probabilities, so a threshold
+  // certified on the fold models' out-of-fold confidences is read on the served model's confidences on the same scale.
   const grid = defaultThresholdGrid();
-  const calibrate = (validLogits: Float64Array, oofLogits: Float64Array) => {
-    const temperature = valid.x.rows > 0 ? fitTemperature({ logits: validLogits, labels: valid.y, numClasses: k }).temperature : 1;
+  const calibrate = (dtype: "int8" | "float32") => {
+    const validLogits = modelLogits(served, valid.x, dtype);
+    const foldValid = stackValidation(ordered, dtype === "int8" ? "validInt8" : "validFloat", valid.y);
+    const oofLogits = gatherOutOfFold(ordered, folds, pool.y.length, k, dtype === "int8" ? "heldOutInt8" : "heldOutFloat");
+    const fit = (logits: Float64Array, labels: Int32Array): number => (labels.length > 0 ? fitTemperature({ logits, labels, numClasses: k }).temperature : 1);
+    const temperature = fit(validLogits, valid.y);
+    const oofTemperature = fit(foldValid.logits, foldValid.labels);
     const validScored = score(validLogits, valid.y, k, temperature);
-    const calibScored = score(oofLogits, pool.y, k, temperature);
-    // Where the fixed sequences start is decided on validation, so the out-of-fold labels are used by the tests alone.
+    const foldValidScored = score(foldValid.logits, foldValid.labels, k, oofTemperature);
+    const calibScored = score(oofLogits, pool.y, k, oofTemperature);
+    // Where the fixed sequences start is decided on validation (the fold models' scores, on the out-of-fold scale), so the
+    // out-of-fold labels are used by the tests alone.
     const startThresholds =
       valid.x.rows > 0
         ? [
-            labelFreeStart(validScored.confidences, config.maxError, config.confidenceLevel, { grid, calibrationSize: pool.y.length }),
-            plannedStart({ confidences: validScored.confidences, correct: validScored.correct, calibrationSize: pool.y.length, maxError: config.maxError, grid }),
+            labelFreeStart(foldValidScored.confidences, config.maxError, config.confidenceLevel, { grid, calibrationSize: pool.y.length }),
+            plannedStart({ confidences: foldValidScored.confidences, correct: foldValidScored.correct, calibrationSize: pool.y.length, maxError: config.maxError, grid }),
           ]
         : undefined;
     const threshold = selectThreshold({
@@ -105,10 +127,10 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
       grid,
       ...(startThresholds === undefined ? {} : { startThresholds }),
     });
-    return { temperature, validScored, calibScored, threshold };
+    return { temperature, oofTemperature, validScored, calibScored, threshold };
   };
-  const int8 = calibrate(int8Logits(int8Model, valid.x), gatherOutOfFold(ordered, folds, pool.y.length, k, "heldOutInt8"));
-  const float = calibrate(softmaxLogits(floatModel, valid.x), gatherOutOfFold(ordered, folds, pool.y.length, k, "heldOutFloat"));
+  const int8 = calibrate("int8");
+  const float = calibrate("float32");
   const seconds = (performance.now() - plan.started) / 1000;
 
   const makeMeta = (weights: "int8" | "float32", cal: typeof int8): ClassifierMeta => ({
@@ -116,6 +138,7 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
     labels: labelNames,
     featurizer: space.featurizer.config,
     weights,
+    hiddenUnits: isMlp(served) ? served.numHidden : 0,
     temperature: cal.temperature,
     threshold: { ...cal.threshold, value: Number.isFinite(cal.threshold.threshold) ? cal.threshold.threshold : null },
     training: {
@@ -128,13 +151,15 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
       folds: config.folds,
       grouped: plan.grouped,
       seed: config.seed,
-      epochs: Math.max(...ordered.map((r) => r.epochsRun)),
-      bestEpoch: Math.round(ordered.reduce((a, r) => a + r.bestEpoch, 0) / ordered.length),
+      served: refit === undefined ? "fold-average" : "refit",
+      oofTemperature: cal.oofTemperature,
+      epochs: Math.max(...results.map((r) => r.epochsRun)),
+      bestEpoch: refit?.bestEpoch ?? Math.round(ordered.reduce((a, r) => a + r.bestEpoch, 0) / ordered.length),
       foldEpochs: ordered.map((r) => r.bestEpoch),
       seconds,
       createdAt: new Date().toISOString(),
       frugalVersion: frugalVersion(),
-      options: { ...config, featurizer: undefined },
+      options: { ...config, learningRate: effectiveLearningRate(config), featurizer: undefined },
       features: space.size,
     },
     metrics: {
@@ -142,25 +167,16 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
       calibration: splitMetrics(int8.calibScored, float.calibScored, labelNames),
     },
   });
-  const parts: LinearClassifierParts = {
+  const classifierParts = (dtype: "int8" | "float32", cal: typeof int8): LinearClassifierParts => ({
     labels: labelNames,
     space,
-    weights: int8Model.weights,
-    scales: int8Model.scales,
-    bias: int8Model.bias,
-    temperature: int8.temperature,
-    threshold: int8.threshold.threshold,
-    meta: makeMeta("int8", int8),
-  };
-  const floatParts: LinearClassifierParts = {
-    labels: labelNames,
-    space,
-    weights: floatModel.weights,
-    bias: floatModel.bias,
-    temperature: float.temperature,
-    threshold: float.threshold.threshold,
-    meta: makeMeta("float32", float),
-  };
+    layers: modelLayers(served, dtype),
+    temperature: cal.temperature,
+    threshold: cal.threshold.threshold,
+    meta: makeMeta(dtype, cal),
+  });
+  const parts = classifierParts("int8", int8);
+  const floatParts = classifierParts("float32", float);
   onProgress?.({ stage: "calibrate", done: 1, total: 1 });
   return {
     classifier: createLinearClassifier(parts),

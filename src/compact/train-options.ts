@@ -20,12 +20,34 @@ export const trainClassifierOptionsSchema = z
     maxModelBytes: z.number().int().min(100_000).default(10_000_000),
     /** Held out of every fold model: early stopping, the temperature, and where the threshold test starts. */
     validationFraction: z.number().gt(0).lt(0.5).default(0.05),
-    /** Cross-fitting folds: K models on K−1 folds each, averaged into the served model; their out-of-fold scores certify it. */
-    folds: z.number().int().min(2).max(20).default(5),
+    /**
+     * Cross-fitting folds: K models on K−1 folds each; their out-of-fold scores certify the threshold. A linear model serves
+     * the average of the K fold models, so more folds mean more data in the weights (default 5). A hidden-layer model serves
+     * a refit on all the folds, so K only sets how much data the certifying models see: 5 below 4,000 examples (there,
+     * fold models trained on half the data are too weak to certify any threshold), 2 from 4,000 up (a refit and two fold
+     * models split evenly over two cores, which keeps 10,000 examples within the 30 s budget; bench/notes/compact.md).
+     */
+    folds: z.number().int().min(2).max(20).optional(),
+    /**
+     * Hidden units of the model: 0 is a linear softmax model over the n-grams; N > 0 puts one ReLU layer of N units (a
+     * multiple of 16, the SIMD kernels' step) between them and the softmax. The hidden layer is what lifted cross-validated
+     * accuracy past the linear model's plateau (bench/notes/compact.md).
+     */
+    hiddenUnits: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024)
+      .refine((n) => n % 16 === 0, { message: "must be 0 or a multiple of 16" })
+      .default(192),
+    /** Dropout on the hidden units during training (the hidden layer's regularizer). */
+    hiddenDropout: z.number().min(0).lt(1).default(0.5),
+    /** Linear models only (the hidden-layer model uses per-weight AdaGrad). */
     optimizer: z.enum(["adagrad", "adagrad-rowwise"]).default("adagrad"),
-    learningRate: z.number().positive().default(2),
+    /** AdaGrad step size. Default: 2 for a linear model, 0.05 with a hidden layer (its gradients compound over two layers). */
+    learningRate: z.number().positive().optional(),
     weightDecay: z.number().min(0).lt(1).default(0),
-    /** Input dropout during training: each n-gram of an example is dropped with this probability at each step. */
+    /** Linear models only: input dropout, each n-gram of an example dropped with this probability at each step. */
     dropout: z.number().min(0).lt(1).default(0),
     maxEpochs: z.number().int().min(1).max(500).default(30),
     patience: z.number().int().min(1).default(3),
@@ -35,9 +57,20 @@ export const trainClassifierOptionsSchema = z
   })
   .strict();
 
-export type TrainClassifierConfig = z.output<typeof trainClassifierOptionsSchema>;
+export type TrainClassifierConfig = z.output<typeof trainClassifierOptionsSchema> & { folds: number };
 export type TrainClassifierConfigInput = z.input<typeof trainClassifierOptionsSchema>;
 
-export function resolveTrainOptions(input: TrainClassifierConfigInput, source = "training options"): TrainClassifierConfig {
-  return validateConfig(trainClassifierOptionsSchema, input, source);
+/** Below this many examples a hidden-layer model's default is 5 folds, from it up 2 (see `folds`). */
+export const FEW_FOLDS_FROM_EXAMPLES = 4000;
+
+/** Validates the options; `exampleCount` (when known) picks the default fold count of a hidden-layer model. */
+export function resolveTrainOptions(input: TrainClassifierConfigInput, source = "training options", exampleCount?: number): TrainClassifierConfig {
+  const config = validateConfig(trainClassifierOptionsSchema, input, source);
+  const few = config.hiddenUnits > 0 && (exampleCount === undefined || exampleCount >= FEW_FOLDS_FROM_EXAMPLES);
+  return { ...config, folds: config.folds ?? (few ? 2 : 5) };
+}
+
+/** The AdaGrad step size in effect: the option, or the default of the model kind. */
+export function effectiveLearningRate(config: TrainClassifierConfig): number {
+  return config.learningRate ?? (config.hiddenUnits > 0 ? 0.05 : 2);
 }

@@ -10,10 +10,10 @@
 import { FrugalError } from "../core/errors.ts";
 import { fitFeatureSpace, type FeatureSpace } from "./feature-space.ts";
 import { groupedSplit, stratifiedSplit } from "./random.ts";
-import { selectRows, type CsrMatrix } from "./sparse.ts";
-import type { FoldJob } from "./cross-fit.ts";
+import { selectRows } from "./sparse.ts";
+import type { FoldJob, FoldModelOptions } from "./cross-fit.ts";
 import type { LabeledMatrix } from "./softmax-regression.ts";
-import { resolveTrainOptions, type TrainClassifierConfig, type TrainClassifierConfigInput } from "./train-options.ts";
+import { effectiveLearningRate, resolveTrainOptions, type TrainClassifierConfig, type TrainClassifierConfigInput } from "./train-options.ts";
 
 export interface TrainProgress {
   stage: "featurize" | "train" | "calibrate";
@@ -58,7 +58,7 @@ export interface TrainingPlan {
 export function planTraining(options: TrainClassifierOptions): TrainingPlan {
   const started = performance.now();
   const { examples, onProgress, groups, dataFile = "(in-memory data)", labelColumn = "label", ...rest } = options;
-  const config = resolveTrainOptions(rest);
+  const config = resolveTrainOptions(rest, "training options", examples.length);
   const labelNames = [...new Set(examples.map((e) => e.label))].sort();
   if (labelNames.length < 2) {
     const only = labelNames[0] === undefined ? "no labels" : `a single class ("${labelNames[0]}")`;
@@ -78,12 +78,14 @@ export function planTraining(options: TrainClassifierOptions): TrainingPlan {
   ) as [Int32Array, Int32Array];
   const texts = examples.map((e) => e.text);
 
-  // File budget: per row, k int8 weights + a uint32 bucket + a float32 idf; the header and per-class tensors are small.
-  const maxFeatures = Math.floor((config.maxModelBytes - 256 * 1024 - 16 * k) / (k + 8));
+  // File budget: per feature row, one int8 weight per unit of the first layer (hidden units, or classes) + a uint32 bucket
+  // + a float32 idf; the header, the output layer and the per-unit tensors are small.
+  const width = config.hiddenUnits > 0 ? config.hiddenUnits : k;
+  const maxFeatures = Math.floor((config.maxModelBytes - 256 * 1024 - 16 * k - (config.hiddenUnits + 16) * (k + 8)) / (width + 8));
   onProgress?.({ stage: "featurize", done: 0, total: texts.length });
   const space = fitFeatureSpace(Array.from(poolIdx, (i) => texts[i] as string), { featurizer: config.featurizer, minDf: config.minDf, maxFeatures });
   const x = space.transformAll(texts, (done) => onProgress?.({ stage: "featurize", done, total: texts.length }));
-  const part = (idx: Int32Array): LabeledMatrix => ({ x: selectRows(x, idx), y: Int32Array.from(idx, (i) => y[i] as number) });
+  const part = (idx: Int32Array, from: LabeledMatrix = { x, y }): LabeledMatrix => ({ x: selectRows(from.x, idx), y: Int32Array.from(idx, (i) => from.y[i] as number) });
   const valid = part(validIdx);
   const pool = part(poolIdx);
 
@@ -92,28 +94,21 @@ export function planTraining(options: TrainClassifierOptions): TrainingPlan {
     groups === undefined
       ? stratifiedSplit(pool.y, { fractions: foldFractions, seed: config.seed + 1, minFirst: 0 })
       : groupedSplit(Array.from(poolIdx, (i) => groups[i] as string), { fractions: foldFractions, seed: config.seed + 1 });
+  const common = { numClasses: k, learningRate: effectiveLearningRate(config), maxEpochs: config.maxEpochs, patience: config.patience, minDelta: config.minDelta, seed: config.seed };
+  const model: FoldModelOptions =
+    config.hiddenUnits > 0
+      ? { kind: "mlp", options: { ...common, hiddenUnits: config.hiddenUnits, hiddenDropout: config.hiddenDropout } }
+      : { kind: "linear", options: { ...common, optimizer: config.optimizer, weightDecay: config.weightDecay, dropout: config.dropout } };
+  const validForJobs = valid.x.rows > 0 ? valid : undefined;
   const jobs = folds.map((held, fold): FoldJob => {
     const heldSet = new Uint8Array(pool.y.length);
     for (const i of held) heldSet[i] = 1;
     const trainRows = Int32Array.from({ length: pool.y.length }, (_, i) => i).filter((i) => heldSet[i] === 0);
-    const heldOut: CsrMatrix = selectRows(pool.x, held);
-    return {
-      fold,
-      train: { x: selectRows(pool.x, trainRows), y: Int32Array.from(trainRows, (i) => pool.y[i] as number) },
-      valid: valid.x.rows > 0 ? valid : undefined,
-      heldOut,
-      options: {
-        numClasses: k,
-        optimizer: config.optimizer,
-        learningRate: config.learningRate,
-        weightDecay: config.weightDecay,
-        dropout: config.dropout,
-        maxEpochs: config.maxEpochs,
-        patience: config.patience,
-        minDelta: config.minDelta,
-        seed: config.seed,
-      },
-    };
+    return { fold, train: part(trainRows, pool), valid: validForJobs, heldOut: selectRows(pool.x, held), model };
   });
+  // A hidden-layer model cannot be averaged weight by weight (its units are in no particular order), so the served model is
+  // refit on every fold; the fold models still give the out-of-fold scores that certify the threshold (train-classifier.ts).
+  // First in the queue: it is the longest job, so the worker threads finish together.
+  if (model.kind === "mlp") jobs.unshift({ fold: config.folds, train: pool, valid: validForJobs, heldOut: selectRows(pool.x, []), model });
   return { started, config, examples, dataFile, labelNames, space, valid, pool, poolIndex: poolIdx, validIndex: validIdx, folds, jobs, grouped: groups !== undefined };
 }

@@ -2,20 +2,10 @@
  * "Did you mean" for model names: an unknown model must fail with the names the user probably meant, not with a silent
  * zero cost. Candidates that contain the query (or the reverse) rank first, then by edit distance.
  */
+import { editDistance } from "../core/text-distance.ts";
 
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? Math.max(a.length, b.length);
-}
+// Re-exported: callers and tests of the meter import it from here.
+export { editDistance };
 
 export interface CloseMatchOptions {
   /** At most this many suggestions. */

@@ -41,6 +41,8 @@ export interface GpuTelemetrySummary {
   /** False when nvidia-smi stopped answering before stop(): the figures cover only the sampled window. */
   complete: boolean;
   notes: string[];
+  /** Every row read, in order (one per GPU per interval), for a time series; callers downsample it. */
+  rows?: GpuSample[];
 }
 
 export interface GpuTelemetrySession {
@@ -68,6 +70,7 @@ function notMeasuredSummary(reason: string): GpuTelemetrySummary {
     energySource: null,
     complete: false,
     notes: [],
+    rows: [],
   };
 }
 
@@ -191,5 +194,6 @@ function summarize(samples: GpuSample[], durationMs: number, complete: boolean, 
     energySource: !energyKnown ? null : sources.size === 1 ? ([...sources][0] ?? null) : "mixed",
     complete,
     notes,
+    rows: samples,
   };
 }

@@ -7,6 +7,7 @@
  * token. Arrivals are Poisson (or evenly spaced) from a seeded generator, so a plan is reproducible.
  */
 import type { Deployment } from "./deployment.ts";
+import { createRng } from "../core/random.ts";
 import { kvLimitedBatch, mixedStep } from "./perf-model.ts";
 
 export interface SimulationOptions {
@@ -74,18 +75,6 @@ interface Replica {
   steps: number;
 }
 
-/** mulberry32: small, fast, seedable; Math.random is neither seedable nor reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function percentiles(values: number[]): Percentiles {
   if (values.length === 0) return { p50: 0, p95: 0, p99: 0, mean: 0 };
   const sorted = [...values].sort((x, y) => x - y);
@@ -94,7 +83,7 @@ export function percentiles(values: number[]): Percentiles {
 }
 
 function makeRequests(o: SimulationOptions, n: number): Sequence[] {
-  const random = seededRandom(o.seed ?? 1);
+  const random = createRng(o.seed ?? 1);
   const spread = o.lengthSpread ?? 0.5;
   const length = (mean: number) => Math.max(1, Math.round(mean * (1 - spread + 2 * spread * random())));
   const out: Sequence[] = [];

@@ -11,7 +11,7 @@ import { FrugalError, isFrugalError } from "../core/errors.ts";
 import type { TaskSpec } from "../core/types.ts";
 import type { CompactModel } from "../compact/types.ts";
 import type { Meter } from "../meter/index.ts";
-import { createOpenAiCompatibleProvider } from "../providers/index.ts";
+import { createProvider } from "../providers/index.ts";
 import type { Provider } from "../providers/types.ts";
 import { createCacheTier, createCompactTier, createLlmTier, type CascadeTier, type CascadeTierAnswer, type TierMeter } from "../tiers/index.ts";
 import type { CompactLoader, LoadedCompactModel } from "./compact-loader.ts";
@@ -93,17 +93,12 @@ export async function prepareTierResources(options: PrepareOptions): Promise<Sha
         }
         compact.set(name, loaded);
       } else if (tier.kind === "llm") {
+        // Both backends through the providers' one factory, which validates their options (errors name the tier).
+        const source = `tiers.${name}`;
         if (tier.provider === "llama-cpp") {
-          const { createLlamaCppProvider } = await import("../providers/llama-cpp/index.ts");
-          providers.set(
-            name,
-            createLlamaCppProvider({
-              modelPath: path(baseDir, tier.model_path as string),
-              timeoutMs: tier.timeout_ms,
-              temperature: tier.temperature,
-              ...(tier.max_tokens !== undefined ? { maxTokens: tier.max_tokens } : {}),
-            }),
-          );
+          const modelPath = path(baseDir, tier.model_path as string);
+          const options = { modelPath, timeoutMs: tier.timeout_ms, temperature: tier.temperature, ...(tier.max_tokens !== undefined ? { maxTokens: tier.max_tokens } : {}) };
+          providers.set(name, createProvider({ type: "llama-cpp", ...options }, { source }));
           endpoints.set(name, { baseUrl: `file:${tier.model_path as string}`, servedModel: tier.model });
           continue;
         }
@@ -113,18 +108,11 @@ export async function prepareTierResources(options: PrepareOptions): Promise<Sha
           measuredHints.set(name, measuredHint(tier));
           continue;
         }
-        const apiKey = env[tier.endpoint?.api_key_env ?? "FRUGAL_LLM_API_KEY"];
-        providers.set(
-          name,
-          createOpenAiCompatibleProvider({
-            baseUrl: endpoint.baseUrl,
-            model: endpoint.servedModel,
-            timeoutMs: tier.timeout_ms,
-            maxRetries: tier.max_retries,
-            retryBaseMs: tier.retry_base_ms,
-            ...(apiKey !== undefined && apiKey.trim() !== "" ? { apiKey: apiKey.trim() } : {}),
-          }),
-        );
+        // The key stays optional here (a local vLLM needs none): the variable is named only when it is set.
+        const apiKeyEnv = tier.endpoint?.api_key_env ?? "FRUGAL_LLM_API_KEY";
+        const hasKey = (env[apiKeyEnv] ?? "").trim() !== "";
+        const options = { baseUrl: endpoint.baseUrl, model: endpoint.servedModel, timeoutMs: tier.timeout_ms, maxRetries: tier.max_retries, retryBaseMs: tier.retry_base_ms };
+        providers.set(name, createProvider({ type: "openai-compatible", ...options, ...(hasKey ? { apiKeyEnv } : {}) }, { env, source }));
       }
     }
   } catch (error) {

@@ -4,13 +4,13 @@
  * latency rather than as fewer requests (no coordinated omission). Closed loop: `concurrency` workers, each sending the
  * next request when its last one finished; latency is then service time and the report says so.
  *
- * Timing: setTimeout alone fires 1-2 ms late, far too coarse at 2,000 req/s. The wait is three stages: a timer for the
- * bulk, setImmediate turns (which still let I/O callbacks run) for the last couple of milliseconds, and a busy wait for the
- * last ~50 µs. How late each send was (send lag) is recorded in its own histogram, so the generator's own accuracy is a
+ * Timing (send-clock.ts): a timer for the bulk of a wait, event-loop turns for the last couple of milliseconds, a busy
+ * wait for the last ~50 µs, everything due within that window sent in one burst. The loop is callback-driven (no promise
+ * per wait). How late each send was (send lag) is recorded in its own histogram, so the generator's own accuracy is a
  * figure of the run, not an assumption.
  */
-import { setImmediate as yieldTurn, setTimeout as sleep } from "node:timers/promises";
 import { createLatencyHistogram, type LatencyHistogram } from "./histogram.ts";
+import { DEFAULT_SEND_CLOCK, nextWaitStep, sendDueBurst, type SendClockTuning } from "./send-clock.ts";
 
 export interface RequestTiming<T> {
   index: number;
@@ -39,9 +39,8 @@ export interface LoadRunSummary {
   sendLag: LatencyHistogram;
 }
 
-export interface OpenLoopOptions<T> {
-  /** Send offsets in ms from the start (schedule.ts). */
-  schedule: Float64Array;
+/** What both loops share: the send, what to skip, and how in-flight requests are drained. */
+interface LoopOptions<T> {
   send: (index: number) => Promise<T>;
   onComplete?: (timing: RequestTiming<T>) => void;
   /** Requests to leave out (already measured in a previous run). */
@@ -51,73 +50,88 @@ export interface OpenLoopOptions<T> {
   drainMs: number;
   /** How long they may finish after the signal fired (Ctrl-C: short, the user is waiting). Default: drainMs. */
   interruptDrainMs?: number;
-  /** Lead time before the first send, so setup work does not count as lag (default 20 ms). */
-  leadMs?: number;
 }
 
-const SPIN_MS = 0.05;
+export interface OpenLoopOptions<T> extends LoopOptions<T> {
+  /** Send offsets in ms from the start (schedule.ts). */
+  schedule: Float64Array;
+  /** Lead time before the first send, so setup work does not count as lag (default 20 ms). */
+  leadMs?: number;
+  /** The wait's thresholds (send-clock.ts); the defaults suit a few thousand requests per second. */
+  tuning?: Partial<SendClockTuning>;
+}
+
+export interface ClosedLoopOptions<T> extends LoopOptions<T> {
+  count: number;
+  concurrency: number;
+}
 
 // A function, not an inline check: TypeScript narrows `signal.aborted` after one test and cannot see it change across awaits.
 function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
-const IMMEDIATE_MS = 2;
 
-async function waitUntil(target: number, signal?: AbortSignal): Promise<void> {
-  let remaining = target - performance.now();
-  if (remaining > IMMEDIATE_MS + 1) {
-    await sleep(remaining - IMMEDIATE_MS, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
-    remaining = target - performance.now();
-  }
-  while (remaining > SPIN_MS) {
-    if (signal?.aborted === true) return;
-    await yieldTurn();
-    remaining = target - performance.now();
-  }
-  while (performance.now() < target) {
-    // busy wait: the last few tens of microseconds
-  }
-}
+/** Requests in flight, and a wait for all of them bounded by a deadline; what is left at the deadline is abandoned. */
+class InFlight {
+  private readonly indices = new Set<number>();
+  private idle: (() => void) | undefined;
 
-async function drain(inFlight: Map<number, Promise<void>>, drainMs: number): Promise<number[]> {
-  if (inFlight.size === 0) return [];
-  const controller = new AbortController();
-  const deadline = sleep(drainMs, "deadline", { signal: controller.signal }).catch(() => "cancelled");
-  await Promise.race([Promise.allSettled([...inFlight.values()]), deadline]);
-  controller.abort();
-  return [...inFlight.keys()].sort((a, b) => a - b);
+  add(index: number): void {
+    this.indices.add(index);
+  }
+
+  delete(index: number): void {
+    this.indices.delete(index);
+    if (this.indices.size === 0) this.idle?.();
+  }
+
+  async drain(deadlineMs: number): Promise<number[]> {
+    if (this.indices.size === 0) return [];
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle = resolve;
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    clearTimeout(timer);
+    this.idle = undefined;
+    return [...this.indices].sort((a, b) => a - b);
+  }
 }
 
 export async function runOpenLoop<T>(options: OpenLoopOptions<T>): Promise<LoadRunSummary> {
   const { schedule, send, signal } = options;
+  const tuning: SendClockTuning = { ...DEFAULT_SEND_CLOCK, ...options.tuning };
   const sendLag = createLatencyHistogram();
-  const inFlight = new Map<number, Promise<void>>();
+  const inFlight = new InFlight();
   let sent = 0;
   let completed = 0;
   const start = performance.now() + (options.leadMs ?? 20);
-  let behind = 0;
 
-  for (let index = 0; index < schedule.length; index++) {
-    if (aborted(signal)) break;
-    if (options.skip?.(index) === true) continue;
-    const due = start + (schedule[index] as number);
-    if (due > performance.now()) {
-      behind = 0;
-      await waitUntil(due, signal);
-      if (aborted(signal)) break;
-    } else if (++behind % 64 === 0) {
-      // Far behind schedule: keep sending the overdue requests, but let completions run now and then.
-      await yieldTurn();
+  // The next request to send. Sends happen on a wake-up of the send clock (tick, below) and also right after each response
+  // is handled: one event-loop turn can run many response callbacks back to back, and a send that falls due in the middle
+  // of them would otherwise wait for the end of the turn — the main source of send lag at a few thousand requests/s.
+  let next = 0;
+  let pumping = false;
+  const pump = (): void => {
+    if (pumping || aborted(signal)) return;
+    pumping = true;
+    try {
+      next = sendDueBurst(next, burst);
+    } finally {
+      pumping = false;
     }
-    const sentAt = performance.now();
+  };
+  const fire = (index: number, due: number, sentAt: number): void => {
     const lagMs = sentAt - due;
     sendLag.record(lagMs);
     sent++;
+    inFlight.add(index);
     const settle = (outcome: { result?: T; error?: unknown }): void => {
       const doneAt = performance.now();
       inFlight.delete(index);
       completed++;
       options.onComplete?.({ index, scheduledMs: schedule[index] as number, lagMs, latencyMs: doneAt - due, serviceMs: doneAt - sentAt, ...outcome });
+      pump();
     };
     let promise: Promise<T>;
     try {
@@ -125,62 +139,85 @@ export async function runOpenLoop<T>(options: OpenLoopOptions<T>): Promise<LoadR
     } catch (error) {
       promise = Promise.reject(error);
     }
-    inFlight.set(
-      index,
-      promise.then(
-        (result) => settle({ result }),
-        (error: unknown) => settle({ error }),
-      ),
+    promise.then(
+      (result) => settle({ result }),
+      (error: unknown) => settle({ error }),
     );
-  }
-  const abandoned = await drain(inFlight, aborted(signal) ? (options.interruptDrainMs ?? options.drainMs) : options.drainMs);
-  return { mode: "open", scheduled: schedule.length, sent, completed, abandoned, interrupted: aborted(signal), durationMs: performance.now() - start, sendLag };
-}
+  };
+  const burst = {
+    dueAt: (index: number) => start + (schedule[index] as number),
+    count: schedule.length,
+    skip: options.skip,
+    now: () => performance.now(),
+    fire,
+    tuning,
+    halted: () => aborted(signal),
+  };
 
-export interface ClosedLoopOptions<T> {
-  count: number;
-  concurrency: number;
-  send: (index: number) => Promise<T>;
-  onComplete?: (timing: RequestTiming<T>) => void;
-  skip?: (index: number) => boolean;
-  signal?: AbortSignal;
-  drainMs: number;
-  interruptDrainMs?: number;
+  const napWord = new Int32Array(new SharedArrayBuffer(4));
+  // One callback per wake-up (a timer or an event-loop turn), not an awaited promise per wait.
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const onAbort = (): void => stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const tick = (): void => {
+      if (aborted(signal)) return;
+      pump();
+      while (next < schedule.length && options.skip?.(next) === true) next++;
+      if (next >= schedule.length) {
+        signal?.removeEventListener("abort", onAbort);
+        return stop();
+      }
+      const step = nextWaitStep(burst.dueAt(next) - performance.now(), tuning);
+      if (step.kind === "timer") {
+        timer = setTimeout(tick, step.ms);
+        return;
+      }
+      if (step.kind === "nap") Atomics.wait(napWord, 0, 0, step.ms); // sleeps: nothing ever notifies this word
+      setImmediate(tick); // a turn (I/O runs); also after a full burst of overdue sends, so completions can run
+    };
+    if (aborted(signal)) return stop();
+    tick();
+  });
+  const abandoned = await inFlight.drain(aborted(signal) ? (options.interruptDrainMs ?? options.drainMs) : options.drainMs);
+  return { mode: "open", scheduled: schedule.length, sent, completed, abandoned, interrupted: aborted(signal), durationMs: performance.now() - start, sendLag };
 }
 
 export async function runClosedLoop<T>(options: ClosedLoopOptions<T>): Promise<LoadRunSummary> {
   const sendLag = createLatencyHistogram();
   const start = performance.now();
-  const inFlight = new Map<number, Promise<void>>();
+  const inFlight = new InFlight();
   let next = 0;
   let sent = 0;
   let completed = 0;
   const worker = async (): Promise<void> => {
-    while (options.signal?.aborted !== true) {
+    while (!aborted(options.signal)) {
       const index = next++;
       if (index >= options.count) return;
       if (options.skip?.(index) === true) continue;
       const sentAt = performance.now();
       sendLag.record(0);
       sent++;
+      inFlight.add(index);
       let outcome: { result?: T; error?: unknown };
-      const promise = (async () => options.send(index))().then(
-        (result) => (outcome = { result }),
-        (error: unknown) => (outcome = { error }),
-      );
-      const tracked = promise.then(() => {
-        const doneAt = performance.now();
-        inFlight.delete(index);
-        completed++;
-        options.onComplete?.({ index, scheduledMs: sentAt - start, lagMs: 0, latencyMs: doneAt - sentAt, serviceMs: doneAt - sentAt, ...outcome });
-      });
-      inFlight.set(index, tracked);
-      await tracked;
+      try {
+        outcome = { result: await options.send(index) };
+      } catch (error) {
+        outcome = { error };
+      }
+      const doneAt = performance.now();
+      inFlight.delete(index);
+      completed++;
+      options.onComplete?.({ index, scheduledMs: sentAt - start, lagMs: 0, latencyMs: doneAt - sentAt, serviceMs: doneAt - sentAt, ...outcome });
     }
   };
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, () => worker());
   const stopped = new Promise<void>((resolve) => options.signal?.addEventListener("abort", () => resolve(), { once: true }));
   await Promise.race([Promise.all(workers), stopped]);
-  const abandoned = options.signal?.aborted === true ? await drain(inFlight, options.interruptDrainMs ?? options.drainMs) : [];
-  return { mode: "closed", scheduled: options.count, sent, completed, abandoned, interrupted: options.signal?.aborted === true, durationMs: performance.now() - start, sendLag };
+  const abandoned = aborted(options.signal) ? await inFlight.drain(options.interruptDrainMs ?? options.drainMs) : [];
+  return { mode: "closed", scheduled: options.count, sent, completed, abandoned, interrupted: aborted(options.signal), durationMs: performance.now() - start, sendLag };
 }

@@ -14,7 +14,7 @@ import type { Figure, ProvenancePart } from "../core/provenance.ts";
 import { histogramOf } from "./histogram.ts";
 import type { RequestRecord } from "./records.ts";
 import type { LatencyFigure, PipelineMetrics } from "./results-types.ts";
-import { fieldAccuracy, macroF1 } from "./score.ts";
+import { fieldAccuracy, macroF1, MODELED_CONTENT } from "./score.ts";
 
 export interface MetricsContext {
   kind: "classify" | "extract";
@@ -30,8 +30,6 @@ export interface MetricsContext {
 function mean(values: number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
-
-const MODELED_CONTENT = "the answer has no content (modeled tier)";
 
 function qualityFigure(
   records: RequestRecord[],

@@ -7,6 +7,9 @@ import type { TaskKind } from "../core/types.ts";
 
 export const RESULTS_SCHEMA = "frugal.poc/v1";
 
+/** The per-pipeline metrics every writer gives (the contract's, plus SLO attainment), in reading order. */
+export const CORE_METRIC_KEYS = ["quality", "cost_per_request_usd", "latency_ms", "kwh_per_1000", "tier_share", "cache_hit_rate", "escalation_rate", "slo_attainment"] as const;
+
 export interface LatencyFigure {
   p50: number | null;
   p95: number | null;
@@ -71,18 +74,35 @@ export interface PocResults {
 
 /**
  * The keys of `recommendation` the report reads (the contract keeps it an open record): the chosen operating point of the
- * sweep, the quality target it meets and the pipeline it applies to; `baseline` names the pipeline others are compared to.
+ * sweep, the quality target and the pipeline it applies to; `baseline` names the pipeline others are compared to. Each
+ * figure has its own provenance key, as on the sweep points (src/poc/recommendation.ts writes them):
+ * `quality` is the chain's (null when not measured), `compact_quality` and `coverage` the measured compact part, the
+ * cost modeled.
  */
 export interface RecommendationFields {
   pipeline?: string;
   baseline?: string;
   threshold?: number;
-  coverage?: number;
+  /** `measured`, `assumed_llm_quality`, `compact_part_meets_target` or `none` (src/cascade/sweep.ts). */
+  basis?: string;
+  /** The chain's quality at the threshold; null when not measured. */
   quality?: number | null;
+  quality_provenance?: FigureProvenance;
+  quality_note?: string;
+  /** The accuracy unknown LLM answers were counted at, when the quality is modeled on that assumption. */
+  assumed_llm_quality?: number;
+  /** Measured: the quality of the compact answers kept, and the share of units (`coverage_of`) they are. */
+  compact_quality?: number | null;
+  coverage?: number;
+  coverage_of?: string;
+  escalation_rate?: number;
   cost_per_request_usd?: number | null;
+  cost_provenance?: FigureProvenance;
+  cost_note?: string;
   quality_target?: number;
+  quality_metric?: string;
   reason?: string;
-  /** How the recommended point's quality is known (e.g. `modeled` when it rests on an assumed LLM quality). */
+  /** Older writers: one provenance for the whole point (ambiguous; read only for compatibility). */
   provenance?: FigureProvenance;
 }
 

@@ -3,13 +3,15 @@
  * the threshold sweep of each compact → LLM chain, the recommended threshold, failures, the extraction section, the
  * measurement hints for modeled tiers, and the comparison against the baseline (the first pipeline without a compact tier).
  */
-import { defaultThresholds, recommendThreshold, sweepThresholds, type SweepPointResult } from "../cascade/index.ts";
+import { defaultThresholds, sweepThresholds, type SweepPointResult } from "../cascade/index.ts";
 import type { Figure } from "../core/provenance.ts";
 import type { PocConfig } from "./config.ts";
 import type { Gold, PocDataset } from "./dataset.ts";
 import { pipelineMetrics } from "./metrics.ts";
+import { recommendationRecord, type RecommendationRecord } from "./recommendation.ts";
 import type { RequestRecord } from "./records.ts";
 import { RESULTS_SCHEMA, type FailedRow, type PipelineResult, type PocResults, type PocResultsExtras, type SweepPoint } from "./results-types.ts";
+import { MODELED_CONTENT } from "./score.ts";
 import { chainShape, sweepInput } from "./sweep-input.ts";
 
 export interface PipelineOutcome {
@@ -28,6 +30,8 @@ export interface AssembleOptions {
   pipelines: PipelineOutcome[];
   /** Env vars that make each modeled tier measured. */
   measureWith: Array<{ tier: string; env: string[] }>;
+  /** How a tier is priced, in words (the meter's source line), for the recommendation's cost note. */
+  describePrice?: (tier: string) => string | undefined;
   extras: Record<string, unknown>;
 }
 
@@ -56,7 +60,7 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
   }));
 
   const sweeps: Record<string, SweepPointResult[]> = {};
-  const recommendations: Record<string, unknown> = {};
+  const recommendations: Record<string, RecommendationRecord> = {};
   for (const p of options.pipelines) {
     const shape = chainShape(p.tiers);
     if (shape === undefined || p.records.length === 0) continue;
@@ -67,25 +71,34 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
     const thresholds = config.sweep.thresholds ?? defaultThresholds([...configured, ...(runThreshold !== undefined ? [runThreshold] : [])]);
     const points = sweepThresholds(sweepInput({ shape, records: p.records, allRecords, goldOf, fields: options.fields }), thresholds, config.sweep.assumed_llm_quality);
     sweeps[p.name] = points;
-    recommendations[p.name] = { pipeline: p.name, ...recommendThreshold(points, config.quality_target), run_threshold: runThreshold ?? null };
+    recommendations[p.name] = recommendationRecord(points, {
+      pipeline: p.name,
+      shape,
+      tiers: p.tiers,
+      kind: options.kind,
+      metric: options.kind === "extract" ? "field_exact_match" : "accuracy",
+      qualityTarget: config.quality_target,
+      assumedLlmQuality: config.sweep.assumed_llm_quality,
+      runThreshold,
+      ...(options.describePrice !== undefined ? { describePrice: options.describePrice } : {}),
+    });
   }
   const headline = Object.keys(sweeps)[0];
   const sweep: SweepPoint[] = (headline === undefined ? [] : (sweeps[headline] ?? [])).map((p) => ({
     ...p,
     pipeline: headline,
+    // Spelled out on every point: `quality` is the chain's (measured or null), `quality_assumed` is modeled,
+    // `compact_quality` is measured on the kept units only, the cost is modeled.
+    ...(p.quality_assumed !== null ? { quality_assumed_provenance: "modeled" } : {}),
+    compact_quality_provenance: "measured",
     cost_provenance: "modeled",
   }));
   const baseline = options.pipelines.find((p) => chainShape(p.tiers) === undefined && p.tiers.some((t) => t.kind === "llm"))?.name;
+  const chosen = headline === undefined ? undefined : recommendations[headline];
   const recommendation: Record<string, unknown> =
-    headline === undefined
-      ? { threshold: null, reason: "no pipeline has a compact tier followed by an LLM tier: nothing to sweep", quality_target: config.quality_target }
-      : {
-          ...(recommendations[headline] as Record<string, unknown>),
-          reason: (recommendations[headline] as { note: string }).note,
-          quality_target: config.quality_target,
-          ...(baseline !== undefined ? { baseline } : {}),
-          by_pipeline: recommendations,
-        };
+    chosen === undefined
+      ? { threshold: null, basis: "none", reason: "no pipeline has a compact tier followed by an LLM tier: nothing to sweep", quality_target: config.quality_target }
+      : { ...chosen, ...(baseline !== undefined ? { baseline } : {}), by_pipeline: recommendations };
 
   const failures: FailedRow[] = [];
   let failureCount = 0;
@@ -95,7 +108,7 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
       const failedStep = [...r.steps].reverse().find((s) => s.error !== undefined);
       if (failures.length < MAX_FAILURE_ROWS)
         failures.push({ item: r.item, pipeline: r.pipeline, stage: "request", message: r.error?.message ?? "failed", ...(failedStep !== undefined ? { tier: failedStep.tier } : {}), ...(r.error !== undefined ? { code: r.error.code } : {}) });
-    } else if (r.correct === null && r.unscored !== undefined && r.unscored !== "the answer has no content (modeled tier)") {
+    } else if (r.correct === null && r.unscored !== undefined && r.unscored !== MODELED_CONTENT) {
       failureCount++;
       if (failures.length < MAX_FAILURE_ROWS) failures.push({ item: r.item, pipeline: r.pipeline, stage: "scoring", message: r.unscored });
     }

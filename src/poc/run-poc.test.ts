@@ -164,6 +164,29 @@ test("without an endpoint the LLM tier is modeled: no content, quality not measu
     if (point.quality === null) assert.ok(point.coverage < 1, `threshold ${point.threshold}`);
   }
   assert.equal(results.sweep.find((p) => p.threshold === 0.9)?.quality, null, "at 0.9 half the requests go to the modeled LLM");
+  for (const point of results.sweep) {
+    assert.notEqual(point.quality_provenance, "modeled", "a point's quality_provenance describes `quality`: measured or not measured");
+    assert.equal(point.compact_quality_provenance, "measured");
+    assert.equal(point.cost_provenance, "modeled");
+  }
+  // The recommendation says what is known: the chain's quality is not (the LLM is modeled), the compact part's is.
+  const rec = results.recommendation;
+  if (rec.basis === "compact_part_meets_target") {
+    assert.equal(rec.quality, null, "the chain's quality is unknown: the compact part's must not stand in for it");
+    assert.equal(rec.quality_provenance, "not_measured");
+    assert.equal(typeof rec.compact_quality, "number");
+    assert.equal(rec.compact_quality_provenance, "measured");
+    assert.equal(rec.coverage_provenance, "measured");
+  } else if (rec.basis === "measured") {
+    // Only a threshold that sends nothing to the modeled LLM can have a measured chain quality.
+    assert.equal(rec.coverage, 1);
+    assert.equal(rec.quality_provenance, "measured");
+  } else assert.equal(rec.basis, "none");
+  assert.equal(rec.provenance, undefined, "no single, ambiguous provenance for the whole point");
+  if (rec.threshold !== null) {
+    assert.equal(rec.cost_provenance, "modeled");
+    assert.match(String(rec.cost_note), /price tables.*compact: measured CPU time at \$[\d.]+\/core-hour.*big-llm: modeled usage × /);
+  }
 });
 
 test("bad inputs: an invalid config names its key path; an unknown model price names the tier", async () => {

@@ -18,12 +18,13 @@ import { buildPipelineTiers, prepareTierResources } from "./build-tiers.ts";
 import type { CompactLoader } from "./compact-loader.ts";
 import { pocConfigSchema, type PocConfig } from "./config.ts";
 import { readPocDataset } from "./dataset.ts";
+import { gpuTelemetrySection } from "./gpu-section.ts";
 import { planningSection } from "./planning.ts";
 import { openResultsFile } from "./records.ts";
 import { assembleResults, type PipelineOutcome } from "./results.ts";
 import type { PocResults, PocResultsExtras } from "./results-types.ts";
 import { runPipeline, type PipelineRun } from "./run-pipeline.ts";
-import { tierMeterOf } from "./tier-meter.ts";
+import { describeTierPrice, tierMeterOf } from "./tier-meter.ts";
 
 export type PocEvent =
   | { type: "stage"; message: string }
@@ -215,6 +216,7 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
       fields,
       dataset,
       pipelines: outcomes,
+      describePrice: describeTierPrice(meter, config.tiers),
       measureWith: [...resources.measuredHints.keys()].map((tier) => {
         const c = config.tiers[tier];
         const e = c?.kind === "llm" ? c.endpoint : undefined;
@@ -231,17 +233,7 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
         load: { ...config.load, requests_per_pipeline: count },
         run: { started_at: startedAt.toISOString(), duration_s: (performance.now() - started) / 1000, cpus: cpus().length, load_average_1m: loadavg()[0] ?? null, node: process.version },
         meter: meter.describe(),
-        gpu_telemetry:
-          gpu.provenance === "measured"
-            ? {
-                source: "nvidia-smi",
-                gpus: gpu.gpus.map((g) => g.name ?? String(g.index)),
-                utilization_pct: { value: gpu.meanUtilizationPct, provenance: "measured" },
-                memory_used_mib: { value: gpu.peakMemoryUsedMiB, provenance: "measured" },
-                power_w: { value: gpu.meanPowerW, provenance: "measured" },
-                energy_kwh: gpu.energyJ === null ? { value: null, provenance: "not_measured" } : { value: gpu.energyJ / 3.6e6, provenance: "measured" },
-              }
-            : { source: "nvidia-smi", utilization_pct: { value: null, provenance: "not_measured", note: gpu.reason ?? "no GPU" } },
+        gpu_telemetry: gpuTelemetrySection(gpu),
         planning: planningSection({ config, outcomes, runs, gpu }),
       },
     });

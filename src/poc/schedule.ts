@@ -5,18 +5,7 @@
  * omission).
  */
 import { FrugalError } from "../core/errors.ts";
-
-/** mulberry32: a small, fast, seedable PRNG; the same seed gives the same schedule and item order on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from "../core/random.ts";
 
 export interface ScheduleOptions {
   kind: "poisson" | "constant";
@@ -31,7 +20,7 @@ export function buildSchedule(options: ScheduleOptions): Float64Array {
   if (!Number.isInteger(options.count) || options.count < 0) throw new FrugalError("config_invalid", `request count must be an integer >= 0, got ${options.count}`);
   const offsets = new Float64Array(options.count);
   const meanGapMs = 1000 / options.rate;
-  const random = seededRandom(options.seed);
+  const random = createRng(options.seed);
   let t = 0;
   for (let i = 0; i < options.count; i++) {
     offsets[i] = t;
@@ -44,7 +33,7 @@ export function buildSchedule(options: ScheduleOptions): Float64Array {
 /** The order items are sent in: `count` indices into `n` items, cycling through fresh seeded permutations if shuffled. */
 export function itemOrder(n: number, count: number, order: "sequential" | "shuffle", seed: number): Uint32Array {
   const out = new Uint32Array(count);
-  const random = seededRandom(seed ^ 0x9e3779b9);
+  const random = createRng(seed ^ 0x9e3779b9);
   const permutation = Array.from({ length: n }, (_, i) => i);
   for (let start = 0; start < count; start += n) {
     if (order === "shuffle") {

@@ -8,6 +8,9 @@ import { valuesMatch } from "../compact/extract/normalize.ts";
 import type { TaskOutput } from "../core/types.ts";
 import type { Gold } from "./dataset.ts";
 
+/** Why an answer from a modeled tier is not scored: it has no content. Unknown, not wrong. */
+export const MODELED_CONTENT = "the answer has no content (modeled tier)";
+
 export interface ItemScore {
   correct: boolean | null;
   fieldCorrect?: Record<string, boolean | null>;
@@ -16,7 +19,7 @@ export interface ItemScore {
 
 export function scoreAnswer(output: TaskOutput | null, gold: Gold | null, fields: readonly string[]): ItemScore {
   if (gold === null) return { correct: null, unscored: "no gold answer for this item" };
-  if (output === null) return { correct: null, unscored: "the answer has no content (modeled tier)" };
+  if (output === null) return { correct: null, unscored: MODELED_CONTENT };
   if (gold.kind === "classify") {
     if (output.kind !== "classify") return { correct: null, unscored: `expected a label, got a ${output.kind} answer` };
     return { correct: output.label === gold.label };

@@ -1,43 +1,39 @@
 /**
  * The plain-text summary the CLI prints after a PoC: one column per pipeline, each figure tagged with its provenance, then
- * the recommended threshold and what would make modeled figures measured. The report (index.html, summary.md) says more.
+ * the recommended threshold (each of its figures with its own provenance) and what would make modeled figures measured.
+ * The report (index.html, summary.md) says more. Numbers go through the report's one formatting module.
  */
 import type { Figure, FigureProvenance } from "../core/provenance.ts";
+import { formatKwh, formatMs, formatRatio, formatShare, formatUsd, PROVENANCE_LABEL } from "../report/format.ts";
+import { recommendationOf } from "../report/view-model.ts";
 import type { LatencyFigure, PocResults } from "./results-types.ts";
 
-const TAG: Record<FigureProvenance, string> = { measured: "measured", modeled: "modeled", mixed: "mixed", not_measured: "not measured" };
-
-function num(value: number | null | undefined, digits = 3): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "-";
-  if (value !== 0 && Math.abs(value) < 10 ** -digits) return value.toExponential(2);
-  return value.toFixed(digits);
+function tagged(text: string, provenance: FigureProvenance | undefined): string {
+  if (provenance === undefined) return text;
+  return provenance === "not_measured" ? PROVENANCE_LABEL.not_measured : `${text} (${PROVENANCE_LABEL[provenance]})`;
 }
 
-function tagged(text: string, provenance: FigureProvenance): string {
-  return provenance === "not_measured" ? "not measured" : `${text} (${TAG[provenance]})`;
-}
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : formatShare(v));
 
-const pct = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : `${(v * 100).toFixed(1)}%`);
-
-export function formatSummaryTable(results: PocResults): string {
+function table(results: PocResults): string[] {
   const rows: Array<[string, ...string[]]> = [];
   const pipelines = results.pipelines;
   const add = (label: string, cell: (m: PocResults["pipelines"][number]["metrics"]) => string): void => {
     rows.push([label, ...pipelines.map((p) => cell(p.metrics))]);
   };
-  const fig = (f: Figure, format: (v: number) => string): string => (f.value === null ? "not measured" : tagged(format(f.value), f.provenance));
-  const lat = (l: LatencyFigure, key: "p50" | "p95" | "p99"): string => (l[key] === null ? "-" : tagged(`${num(l[key], 0)} ms`, l.provenance));
+  const fig = (f: Figure, format: (v: number) => string): string => (f.value === null ? PROVENANCE_LABEL.not_measured : tagged(format(f.value), f.provenance));
+  const lat = (l: LatencyFigure, key: "p50" | "p95" | "p99"): string => (l[key] === null ? "-" : tagged(formatMs(l[key]), l.provenance));
   add("quality", (m) => {
     const part = m.quality_measured_part as { value: number | null; coverage: number } | undefined;
     if (m.quality.value === null && part?.value !== undefined && part.value !== null) return `not measured (compact part ${pct(part.value)} on ${pct(part.coverage)})`;
     return fig(m.quality, (v) => pct(v));
   });
-  add("cost / 1k requests", (m) => fig(m.cost_per_request_usd, (v) => `$${num(v * 1000, 4)}`));
+  add("cost / 1k requests", (m) => fig(m.cost_per_request_usd, (v) => formatUsd(v * 1000)));
   add("latency P50", (m) => lat(m.latency_ms, "p50"));
   add("latency P95", (m) => lat(m.latency_ms, "p95"));
   add("latency P99", (m) => lat(m.latency_ms, "p99"));
   add("within SLO", (m) => pct(m.slo_attainment));
-  add("kWh / 1k requests", (m) => fig(m.kwh_per_1000, (v) => num(v, 4)));
+  add("kWh / 1k requests", (m) => fig(m.kwh_per_1000, formatKwh));
   add("cache hit rate", (m) => pct(m.cache_hit_rate));
   add("escalation rate", (m) => pct(m.escalation_rate));
   add("failed requests", (m) => String(m.failed_requests ?? 0));
@@ -45,19 +41,38 @@ export function formatSummaryTable(results: PocResults): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
   const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
-  const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-  const rec = results.recommendation as { pipeline?: string; threshold?: number | null; basis?: string; reason?: string; quality_target?: number };
-  if (rec.threshold !== undefined && rec.threshold !== null) {
-    out.push("", `recommended threshold for ${rec.pipeline ?? "the chain"}: ${rec.threshold} (${rec.basis ?? ""}) — ${rec.reason ?? ""}`);
-  } else if (rec.reason !== undefined) {
-    out.push("", `no recommended threshold: ${rec.reason}`);
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
+/** The recommended point, one figure a line, so the chain's quality can never be read off the compact part's. */
+export function recommendationLines(results: PocResults): string[] {
+  const rec = recommendationOf(results);
+  if (rec.threshold === undefined) return rec.reason === undefined ? [] : [`no recommended threshold: ${rec.reason}`];
+  const of = rec.coverage_of ?? "requests";
+  const lines = [`recommended threshold for ${rec.pipeline ?? "the chain"}: ${rec.threshold}${rec.basis === undefined ? "" : ` (basis: ${rec.basis})`}`];
+  const quality = rec.quality === null || rec.quality === undefined ? PROVENANCE_LABEL.not_measured : tagged(pct(rec.quality), rec.quality_provenance);
+  lines.push(`  chain quality: ${quality}${rec.quality_note === undefined ? "" : ` (${rec.quality_note})`}`);
+  if (rec.compact_quality !== undefined && rec.compact_quality !== null) {
+    lines.push(`  compact answers kept: ${pct(rec.compact_quality)} on ${pct(rec.coverage)} of ${of} (measured)`);
   }
+  if (rec.cost_per_request_usd !== undefined && rec.cost_per_request_usd !== null) {
+    // The full account of the prices is in results.json and summary.md; one line here.
+    lines.push(`  cost: ${formatUsd(rec.cost_per_request_usd * 1000)} / 1k requests (${PROVENANCE_LABEL[rec.cost_provenance ?? "modeled"]}: price tables × usage; the prices used are in summary.md)`);
+  }
+  if (rec.reason !== undefined) lines.push(`  why: ${rec.reason}`);
+  return lines;
+}
+
+export function formatSummaryTable(results: PocResults): string {
+  const out = table(results);
+  const rec = recommendationLines(results);
+  if (rec.length > 0) out.push("", ...rec);
   const comparison = results.comparison as Record<string, { cost_cut_factor?: number | null } | string> | undefined;
   if (comparison !== undefined) {
     for (const [name, c] of Object.entries(comparison)) {
       if (typeof c === "string" || c.cost_cut_factor === null || c.cost_cut_factor === undefined) continue;
       const factor = c.cost_cut_factor;
-      const how = factor >= 1 ? `${num(factor, 1)}x less` : factor > 0 ? `${num(1 / factor, 1)}x more` : "more";
+      const how = factor >= 1 ? `${formatRatio(factor)} less` : factor > 0 ? `${formatRatio(1 / factor)} more` : "more";
       out.push(`${name} costs ${how} per request than ${String(comparison.baseline)} (modeled prices)`);
     }
   }

@@ -4,13 +4,15 @@
  * answer is known when this pipeline escalated the request, or when another pipeline asked the same LLM tier the same item
  * (the `dense` pipeline asks it everything); its cost for a request it never saw is, for classification, that other
  * pipeline's cost for the same item (same prompt), otherwise the mean of the LLM calls this pipeline made (an estimate,
- * flagged).
+ * flagged). A cache hit replays the units of a request of the same item that reached the compact tier; a request routed
+ * past the compact tier is fixed, and an answer a modeled tier gave it is unknown, not unscored.
  */
 import { valuesMatch } from "../compact/extract/normalize.ts";
 import type { SweepRequest, SweepUnit } from "../cascade/index.ts";
 import type { TaskOutput } from "../core/types.ts";
 import type { Gold } from "./dataset.ts";
 import type { RequestRecord, StepRecord } from "./records.ts";
+import { MODELED_CONTENT } from "./score.ts";
 
 export interface ChainShape {
   compactTier: string;
@@ -44,6 +46,28 @@ function outputCorrect(output: TaskOutput | null, gold: Gold, field?: string): b
   return output.kind === "extract" ? valuesMatch(output.fields[field as string] ?? null, expected) : false;
 }
 
+/**
+ * A fixed request's answer counted in sweep units (the request for classify, each field for extract), so that it weighs
+ * like the other units; an answer a modeled tier gave is unknown (it makes the chain's quality unknown), not unscored.
+ */
+function fixedUnits(record: RequestRecord, gold: Gold | null, fields: readonly string[]): NonNullable<SweepRequest["fixed"]> {
+  if (gold?.kind === "extract" && record.field_correct !== undefined) {
+    const unknownFields = new Set(record.unknown_fields ?? []);
+    const counts = { correct: 0, scored: 0, unknown: 0 };
+    for (const field of fields) {
+      const verdict = record.field_correct[field];
+      const hasGold = gold.fields[field] !== null && gold.fields[field] !== undefined;
+      if (verdict === true || verdict === false) {
+        counts.scored++;
+        if (verdict) counts.correct++;
+      } else if (hasGold && unknownFields.has(field)) counts.unknown++;
+    }
+    return counts;
+  }
+  if (record.correct !== null) return { correct: record.correct ? 1 : 0, scored: 1, unknown: 0 };
+  return { correct: 0, scored: 0, unknown: gold !== null && record.unscored === MODELED_CONTENT ? 1 : 0 };
+}
+
 export interface SweepInputOptions {
   shape: ChainShape;
   records: readonly RequestRecord[];
@@ -63,14 +87,12 @@ export function sweepInput(options: SweepInputOptions): SweepRequest[] {
   const ownCosts = records.map((r) => llmStepOf(r, shape.llmTier)?.cost_usd).filter((c): c is number => typeof c === "number");
   const meanLlmCost = ownCosts.length === 0 ? null : ownCosts.reduce((a, b) => a + b, 0) / ownCosts.length;
 
-  return records.map((record): SweepRequest => {
+  const unitsByItem = new Map<string, SweepUnit[]>();
+  const requests = records.map((record): SweepRequest | RequestRecord => {
     const gold = options.goldOf(record.item);
     const compact = record.steps.find((s) => s.tier === shape.compactTier && s.output !== undefined);
-    const cost = record.cost_usd ?? 0;
-    if (compact === undefined) {
-      // A cache hit, a rule that skipped the compact tier, or a compact failure: the answer does not depend on the threshold.
-      return { baseCostUsd: cost, llmCostUsd: 0, llmCostEstimated: false, fixed: { correct: record.correct === true ? 1 : 0, scored: record.correct === null ? 0 : 1 }, units: [] };
-    }
+    // Cache hits are resolved below, once every request they may replay has its units; the rest are fixed here.
+    if (compact === undefined) return record.cached_from !== undefined ? record : fixedRequest(record, gold, options.fields);
     const own = llmStepOf(record, shape.llmTier);
     const other = otherLlm.get(record.item);
     const baseCostUsd = record.steps.filter((s) => s.tier !== shape.llmTier).reduce((a, s) => a + (s.cost_usd ?? 0), 0);
@@ -99,6 +121,19 @@ export function sweepInput(options: SweepInputOptions): SweepRequest[] {
         });
       }
     }
+    if (!unitsByItem.has(record.item)) unitsByItem.set(record.item, units);
     return { baseCostUsd, llmCostUsd, llmCostEstimated, units };
   });
+  return requests.map((entry): SweepRequest => {
+    if (!("steps" in entry)) return entry;
+    // A cache hit answers at each threshold what the request it was cached from answered then (same item, same
+    // deterministic compact model, same LLM answer): replayed, at the lookup's cost. Without one to replay, it is fixed.
+    const replayed = unitsByItem.get(entry.item);
+    if (replayed === undefined) return fixedRequest(entry, options.goldOf(entry.item), options.fields);
+    return { baseCostUsd: entry.cost_usd ?? 0, llmCostUsd: 0, llmCostEstimated: false, cached: true, units: replayed };
+  });
+}
+
+function fixedRequest(record: RequestRecord, gold: Gold | null, fields: readonly string[]): SweepRequest {
+  return { baseCostUsd: record.cost_usd ?? 0, llmCostUsd: 0, llmCostEstimated: false, fixed: fixedUnits(record, gold, fields), units: [] };
 }

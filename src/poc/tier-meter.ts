@@ -6,6 +6,7 @@ import { FrugalError, isFrugalError } from "../core/errors.ts";
 import { countTokens, type Meter } from "../meter/index.ts";
 import { estimateLlmRequest } from "../plan/index.ts";
 import type { LlmEstimator, TierMeter } from "../tiers/index.ts";
+import type { PocConfig } from "./config.ts";
 
 export function tierMeterOf(meter: Meter): TierMeter {
   return {
@@ -26,6 +27,22 @@ export function tierMeterOf(meter: Meter): TierMeter {
       return { value: e.joules, provenance: e.provenance, source: e.source };
     },
     countTokens: (text) => countTokens(text),
+  };
+}
+
+/** How each declared tier is priced, in the meter's words, for notes next to modeled costs (undefined: not priced). */
+export function describeTierPrice(meter: Meter, tiers: PocConfig["tiers"]): (tier: string) => string | undefined {
+  return (name) => {
+    const tier = tiers[name];
+    try {
+      if (tier?.kind === "compact") return meter.costOfCpu(0).source;
+      if (tier?.kind !== "llm") return undefined;
+      // A local GGUF model is priced by its measured compute time, counted as one core (see build-tiers.ts).
+      return tier.provider === "llama-cpp" ? `${meter.costOfCpu(0).source}, compute time counted as one core` : meter.costOfTokens(tier.model, 0, 0).source;
+    } catch (error) {
+      if (isFrugalError(error)) return undefined; // an unpriced model already failed the config check; no note then
+      throw error;
+    }
   };
 }
 

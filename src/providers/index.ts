@@ -4,14 +4,20 @@
  *
  * Adding a backend: write its schema (`type: z.literal("<name>")` + its options), add it to `providerConfigSchema`'s list,
  * and add a `case` to `createProvider`. The `never` check makes the compiler point at the missing case.
+ *
+ * Importing this module never loads node-llama-cpp: the llama-cpp provider imports its native binding on its first
+ * request (llama-cpp/load-model.ts), so OpenAI-only users never pay for it (index.test.ts checks the imports).
  */
 import { z } from "zod";
 import { validateConfig } from "../core/config-file.ts";
 import { FrugalError } from "../core/errors.ts";
+import { createLlamaCppProvider, llamaCppOptionsSchema } from "./llama-cpp/index.ts";
 import { createOpenAiCompatibleProvider, openAiCompatibleOptionsSchema } from "./openai-compatible/index.ts";
+import type { LlamaModelPool } from "./llama-cpp/index.ts";
 import type { Provider } from "./types.ts";
 
 export type { ChatMessage, ChatRequest, ChatResult, ChatUsage, JsonSchemaFormat, Provider, StreamPart } from "./types.ts";
+export { createLlamaCppProvider, createLlamaModelPool, type LlamaCppOptions, type LlamaCppProvider, type LlamaModelPool } from "./llama-cpp/index.ts";
 export { createOpenAiCompatibleProvider, type OpenAiCompatibleOptions } from "./openai-compatible/index.ts";
 
 export const openAiCompatibleProviderConfigSchema = openAiCompatibleOptionsSchema
@@ -26,10 +32,10 @@ export const openAiCompatibleProviderConfigSchema = openAiCompatibleOptionsSchem
   })
   .strict();
 
-export const providerConfigSchema = z.discriminatedUnion("type", [
-  openAiCompatibleProviderConfigSchema,
-  // llama-cpp: { type: "llama-cpp", modelPath, ... } goes here.
-]);
+/** A local GGUF model run in-process: modelPath, gpu, contextSize, threads, maxConcurrency, sampling defaults, seed. */
+export const llamaCppProviderConfigSchema = llamaCppOptionsSchema.extend({ type: z.literal("llama-cpp") }).strict();
+
+export const providerConfigSchema = z.discriminatedUnion("type", [openAiCompatibleProviderConfigSchema, llamaCppProviderConfigSchema]);
 
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type ProviderConfigInput = z.input<typeof providerConfigSchema>;
@@ -39,6 +45,8 @@ export interface CreateProviderOptions {
   env?: Record<string, string | undefined>;
   /** Names the config in error messages, e.g. "frugal.yaml: tiers[2].provider". */
   source?: string;
+  /** llama-cpp: share loaded models between providers (default: a pool owned, and closed, by the provider). */
+  pool?: LlamaModelPool;
 }
 
 /** The API key named by `apiKeyEnv`; a named but unset variable is a config error (the key itself is never shown). */
@@ -62,9 +70,13 @@ export function createProvider(config: ProviderConfigInput, options: CreateProvi
       const apiKey = resolveApiKey(apiKeyEnv, options.env ?? process.env, source);
       return createOpenAiCompatibleProvider(apiKey === undefined ? rest : { ...rest, apiKey });
     }
+    case "llama-cpp": {
+      const { type: _type, ...rest } = parsed;
+      return createLlamaCppProvider(options.pool === undefined ? rest : { ...rest, pool: options.pool });
+    }
     default: {
-      const unreachable: never = parsed.type;
-      throw new FrugalError("config_invalid", `${source}: unknown provider type ${String(unreachable)}`);
+      const unreachable: never = parsed;
+      throw new FrugalError("config_invalid", `${source}: unknown provider type ${String((unreachable as { type: unknown }).type)}`);
     }
   }
 }

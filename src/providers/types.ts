@@ -22,7 +22,15 @@ export interface ChatRequest {
   model?: string;
   maxTokens?: number;
   temperature?: number;
-  /** Constrain the answer to this JSON schema where the backend supports it. */
+  /**
+   * Sampling seed, for answers that can be reproduced at a temperature above 0 (llama-cpp; forwarded as `seed` to
+   * OpenAI-compatible servers, which may honour it). A re-generation after an invalid answer uses seed + 1.
+   */
+  seed?: number;
+  /**
+   * Constrain the answer to this JSON schema where the backend supports it. Every provider checks the answer against it
+   * (src/providers/json-schema-check.ts): an invalid answer is generated again once, then is a `schema_violation`.
+   */
   jsonSchema?: JsonSchemaFormat;
   /** Ask for token logprobs, used as a confidence signal when the backend offers them. */
   logprobs?: boolean;
@@ -39,9 +47,11 @@ export interface ChatUsage {
 }
 
 export interface ChatResult {
+  /** With a `jsonSchema`: the answer's JSON, checked against the schema (trimmed, without a code fence). */
   text: string;
   model: string;
   finishReason: "stop" | "length" | "content_filter" | "tool_calls" | "error" | "unknown";
+  /** Tokens of every generation of this call, a discarded invalid answer included: it was paid for. */
   usage: ChatUsage;
   /** Log-probabilities of the generated tokens, when asked for and offered. */
   tokenLogprobs?: number[];
@@ -51,7 +61,10 @@ export interface ChatResult {
   firstTokenMs?: number;
   /** In-process compute time (local models), used to price self-hosted work. */
   computeMs?: number;
-  /** How many attempts it took (1 = no retry). */
+  /**
+   * Requests it took, all counted: transport retries, structured-output fallbacks (openai-compatible) and the one
+   * re-generation after an answer that failed its JSON schema. 1 = the first request answered.
+   */
   attempts: number;
 }
 

@@ -26,6 +26,14 @@ function inlineSafe(text: string, tag: "script" | "style"): string {
   return text.replace(new RegExp(`</(${tag})`, "gi"), "<\\/$1");
 }
 
+/**
+ * number-format.js is an ES module (Node imports it) but the page inlines it into one function scope with the other
+ * fragments: its `export` keywords are dropped there, which leaves plain declarations.
+ */
+function asFragment(moduleText: string): string {
+  return moduleText.replace(/^export /gm, "");
+}
+
 export function loadReportAssets(): ReportAssets {
   const require = createRequire(import.meta.url);
   return {
@@ -33,7 +41,7 @@ export function loadReportAssets(): ReportAssets {
     uplotCss: inlineSafe(read(require.resolve("uplot/dist/uPlot.min.css"), "uPlot's stylesheet"), "style"),
     // One function scope for both fragments: the helpers stay private to the page, and strict mode covers both.
     clientJs: inlineSafe(
-      `(function () {\n"use strict";\n${read(new URL("./client/chart-kit.js", import.meta.url), "the chart helpers")}\n${read(new URL("./client/report-client.js", import.meta.url), "the report script")}\n})();\n`,
+      `(function () {\n"use strict";\n${asFragment(read(new URL("./client/number-format.js", import.meta.url), "the number formats"))}\n${read(new URL("./client/chart-kit.js", import.meta.url), "the chart helpers")}\n${read(new URL("./client/report-client.js", import.meta.url), "the report script")}\n})();\n`,
       "script",
     ),
     clientCss: inlineSafe(read(new URL("./client/report.css", import.meta.url), "the report stylesheet"), "style"),

@@ -72,17 +72,28 @@ export function recommendationHtml(model: ReportModel): string {
     const why = rec.reason === null ? "" : ` ${escapeHtml(rec.reason)}.`;
     return `<div class="rec rec-none"><p><b>No threshold is recommended.</b>${why}</p></div>`;
   }
-  // The target is stated, not a claim that it is met: the runner's reason says on what basis (measured, or assumed).
+  // The target is stated, not a claim that it is met: the basis says on what grounds, and the chain's quality says what
+  // is known of it. Notes are written out, not only in tooltips: tooltips do not print.
+  const item = (term: string, body: string): string => `<div><dt>${escapeHtml(term)}</dt><dd>${body}</dd></div>`;
+  const notes = [
+    ...(rec.quality.details.length === 0 ? [] : [`<li><b>Chain quality</b>: ${escapeHtml(rec.quality.details.join("; "))}</li>`]),
+    ...(rec.cost.details.length === 0 ? [] : [`<li><b>Cost</b>: ${escapeHtml(rec.cost.details.join("; "))}</li>`]),
+  ];
+  const kept = rec.compactQuality === null ? "" : item("Compact answers kept", `${figureHtml(rec.compactQuality)} on ${figureHtml(rec.coverage)} of ${escapeHtml(rec.coverageOf)}`);
+  const escalated = rec.escalation === null ? "" : item("Sent to the LLM", `${figureHtml(rec.escalation)} of requests`);
   const target = rec.qualityTarget === null ? "" : `<p>Quality target: <b>${formatShare(rec.qualityTarget)}</b>.</p>`;
   const reason = rec.reason === null ? "" : `<p class="muted">${escapeHtml(rec.reason)}</p>`;
   return (
     `<div class="rec"><dl>` +
-    `${rec.pipeline === null ? "" : `<div><dt>Pipeline</dt><dd>${escapeHtml(rec.pipeline)}</dd></div>`}` +
-    `<div><dt>Threshold</dt><dd>${rec.threshold === null ? "not stated" : escapeHtml(String(rec.threshold))}</dd></div>` +
-    `<div><dt>Quality</dt><dd>${figureHtml(rec.quality)}</dd></div>` +
-    `<div><dt>Cost / request</dt><dd>${figureHtml(rec.cost)}</dd></div>` +
-    `<div><dt>Kept by the first tier</dt><dd>${escapeHtml(rec.coverage.text)}</dd></div>` +
-    `</dl>${target}${reason}</div>`
+    `${rec.pipeline === null ? "" : item("Pipeline", escapeHtml(rec.pipeline))}` +
+    item("Threshold", escapeHtml(String(rec.threshold))) +
+    `${rec.basisText === null ? "" : item("Basis", escapeHtml(rec.basisText))}` +
+    item("Chain quality", figureHtml(rec.quality)) +
+    kept +
+    `${rec.compactQuality === null ? item("Kept by the first tier", figureHtml(rec.coverage)) : ""}` +
+    escalated +
+    item("Cost / request", figureHtml(rec.cost)) +
+    `</dl>${target}${reason}${notes.length === 0 ? "" : `<ul class="rec-notes">${notes.join("")}</ul>`}</div>`
   );
 }
 

@@ -50,9 +50,22 @@ export function chartPayload(model: ReportModel): Record<string, unknown> {
         compactQuality: p.compactQuality,
       })),
     },
-    recommended: rec === null || rec.quality.value === null || rec.cost.value === null ? null : { threshold: rec.threshold, quality: rec.quality.value, cost: rec.cost.value },
+    recommended: recommendedPoint(model),
     gpu: model.gpu?.samples ?? null,
   };
+}
+
+/**
+ * Where the recommended point sits on the Pareto chart: on the chain's curve when its quality is known (measured, or
+ * modeled under an assumption), else on the measured curve of the compact answers kept — labeled as such, so the
+ * compact part's quality is never read as the chain's.
+ */
+function recommendedPoint(model: ReportModel): Record<string, unknown> | null {
+  const rec = model.recommendation;
+  if (rec === null || rec.cost.value === null) return null;
+  if (rec.quality.value !== null) return { threshold: rec.threshold, quality: rec.quality.value, cost: rec.cost.value, on: "chain", assumed: rec.quality.provenance === "modeled" };
+  if (rec.compactQuality?.value !== null && rec.compactQuality?.value !== undefined) return { threshold: rec.threshold, quality: rec.compactQuality.value, cost: rec.cost.value, on: "compact" };
+  return null;
 }
 
 type LegendItem = { color: string; label: string; style?: "line" | "dot" | "ring" | "dash" };
@@ -75,9 +88,13 @@ function paretoFigure(model: ReportModel): string {
   }
   if (model.sweep.points.some((p) => p.compactQuality !== null && p.cost.value !== null && p.quality.value === null)) {
     const color = model.pipelines.find((p) => p.name === model.sweep.pipeline)?.color ?? "#0f766e";
-    items.push({ color, label: "quality of the compact answers kept (measured, on the share they keep; the LLM's share is not measured)", style: "dash" });
+    items.push({ color, label: "quality of the compact answers kept (measured, on the share they keep; not the chain's quality: the LLM's share is not measured)", style: "dash" });
   }
-  if (model.recommendation !== null && model.recommendation.quality.value !== null) items.push({ color: "#111827", label: "recommended point", style: "ring" });
+  const rec = recommendedPoint(model);
+  if (rec !== null) {
+    const where = rec.on === "compact" ? " (on the compact answers' curve: the chain's quality is not measured)" : rec.assumed === true ? " (chain quality modeled under the assumed LLM accuracy)" : "";
+    items.push({ color: "#111827", label: `recommended point${where}`, style: "ring" });
+  }
   return (
     `<figure class="chart" id="fig-pareto"><figcaption><h3>Quality vs cost</h3><p>Each pipeline, and the sweep of the escalation threshold. Up and to the left is better.</p></figcaption>` +
     `<div class="plot" id="chart-pareto" data-chart="pareto"></div>${chartLegend(items)}<p class="readout" id="readout-pareto" aria-live="polite"></p></figure>`

@@ -31,8 +31,10 @@ describe("summary.md", () => {
   });
 
   it("states the recommended point and the variables that make modeled figures measured", () => {
-    assert.match(md, /\*\*frugal\*\*, threshold \*\*0\.4\*\*: quality 92\.6% _\(mixed\)_, cost \$0\.0000377 _\(mixed\)_ per request, 91\.4% of requests/);
-    assert.ok(md.includes("Quality target: 92.5%."));
+    assert.ok(md.includes("**frugal**, threshold **0.4**. Quality target: 92.5%."));
+    assert.ok(md.includes("- Chain quality: 92.6% _(mixed)_"));
+    assert.ok(md.includes("- Kept by the first tier: 91.4% _(measured)_"));
+    assert.ok(md.includes("- Cost / request: $0.0000377 _(mixed)_"));
     assert.ok(md.includes("cheapest threshold of the sweep whose quality meets the target"), "the runner's reason");
     assert.ok(md.includes("- Set `FRUGAL_LLM_BASE_URL`, `FRUGAL_LLM_MODEL`, `FRUGAL_LLM_API_KEY` to measure"));
   });
@@ -41,7 +43,7 @@ describe("summary.md", () => {
     const sweepRows = md.split("\n").filter((line) => /^\| 0\.\d+/.test(line));
     assert.equal(sweepRows.length, 19);
     assert.equal(sweepRows.filter((line) => line.includes("**(recommended)**")).length, 1);
-    assert.ok(sweepRows.some((line) => line.startsWith("| 0.4 **(recommended)** | 91.4% |")));
+    assert.ok(sweepRows.some((line) => line.startsWith("| 0.4 **(recommended)** | 91.4% | not measured _(not measured)_ | 92.6% _(mixed)_ |")));
   });
 
   it("samples a long sweep and keeps the recommended point", () => {
@@ -62,6 +64,17 @@ describe("summary.md", () => {
     assert.ok(mixed.includes("| kWh / 1,000 requests | not measured _(not measured)_ | 0.0041 kWh _(measured)_ |"));
     assert.ok(mixed.includes("| GPU | Model | Precision | Fits | GPUs needed | Models per server | P95 ms |"), "plain columns first");
     assert.ok(mixed.includes("| cpu | llama-3.1-8b | int4 | no | not measured _(not measured)_ | not measured _(not measured)_ |"));
+  });
+
+  it("never shows the compact part's quality as the chain's: the modeled-LLM recommendation, each figure with its provenance", () => {
+    const text = markdown(fixture("demo-banking77-modeled.json"));
+    const section = text.slice(text.indexOf("## Recommended operating point"), text.indexOf("## Modeled and unmeasured"));
+    assert.ok(section.includes("basis: the compact answers kept meet the target on their own (measured); the chain's quality is not measured"), section);
+    assert.ok(section.includes("- Chain quality: not measured _(not measured)_"), section);
+    assert.ok(section.includes("- Compact answers kept: 95.3% _(measured)_ on 87.3% _(measured)_ of requests"), section);
+    assert.ok(!/95\.3% _\((modeled|mixed)\)_/.test(section), "the old summary.md said 'quality 95.3% (modeled)'");
+    assert.ok(text.includes("| Threshold | Kept by compact | Compact answers kept: quality | Chain quality | Cost / request |"));
+    assert.ok(!/\de[-+]\d/.test(text), "no exponent notation anywhere");
   });
 
   it("escapes user text so it cannot break the table or inject HTML", () => {

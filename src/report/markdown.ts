@@ -5,7 +5,7 @@
 import { escapeMarkdownCell, escapeMarkdownText } from "./escape.ts";
 import { formatShare, PROVENANCE_LABEL, PROVENANCE_MEANING } from "./format.ts";
 import type { ReportModel } from "./report-model.ts";
-import { mixedGroups, type Shown } from "./shown.ts";
+import { mixedGroups, showCounted, type Shown } from "./shown.ts";
 import type { SweepView } from "./view-sections.ts";
 
 /** At most this many sweep rows in the Markdown; the full sweep is in results.json and the HTML chart. */
@@ -56,11 +56,17 @@ export function renderSummaryMarkdown(model: ReportModel): string {
   if (rec === null) out.push("The results name no recommended operating point.");
   else if (rec.threshold === null) out.push(`No threshold is recommended.${rec.reason === null ? "" : ` ${escapeMarkdownText(rec.reason)}.`}`);
   else {
-    const threshold = rec.threshold === null ? "" : `threshold **${rec.threshold}**: `;
     const target = rec.qualityTarget === null ? "" : ` Quality target: ${formatShare(rec.qualityTarget)}.`;
+    const noted = (shown: Shown): string => `${cell(shown)}${shown.details.length === 0 ? "" : ` — ${escapeMarkdownText(shown.details.join("; "))}`}`;
     out.push(
-      `${rec.pipeline === null ? "" : `**${escapeMarkdownText(rec.pipeline)}**, `}${threshold}` +
-        `quality ${cell(rec.quality)}, cost ${cell(rec.cost)} per request, ${rec.coverage.text} of requests kept by the first tier.${target}`,
+      `${rec.pipeline === null ? "" : `**${escapeMarkdownText(rec.pipeline)}**, `}threshold **${rec.threshold}**${rec.basisText === null ? "" : ` (basis: ${escapeMarkdownText(rec.basisText)})`}.${target}`,
+      "",
+      `- Chain quality: ${noted(rec.quality)}`,
+      rec.compactQuality === null
+        ? `- Kept by the first tier: ${cell(rec.coverage)}`
+        : `- Compact answers kept: ${cell(rec.compactQuality)} on ${cell(rec.coverage)} of ${escapeMarkdownText(rec.coverageOf)}`,
+      ...(rec.escalation === null ? [] : [`- Sent to the LLM: ${cell(rec.escalation)} of requests`]),
+      `- Cost / request: ${noted(rec.cost)}`,
     );
     if (rec.reason !== null) out.push("", escapeMarkdownText(rec.reason));
   }
@@ -79,8 +85,14 @@ export function renderSummaryMarkdown(model: ReportModel): string {
     if (sampled.length < model.sweep.points.length) out.push(`${sampled.length} of ${model.sweep.points.length} points; the full sweep is in results.json.`, "");
     out.push(
       ...table(
-        ["Threshold", "Coverage", "Quality", "Cost / request"],
-        sampled.map((p) => [`${p.threshold}${rec?.threshold === p.threshold ? " **(recommended)**" : ""}`, formatShare(p.coverage), cell(p.quality), cell(p.cost)]),
+        ["Threshold", "Kept by compact", "Compact answers kept: quality", "Chain quality", "Cost / request"],
+        sampled.map((p) => [
+          `${p.threshold}${rec?.threshold === p.threshold ? " **(recommended)**" : ""}`,
+          formatShare(p.coverage),
+          p.compactQuality === null ? cell(showCounted(null, formatShare)) : cell({ text: formatShare(p.compactQuality), value: p.compactQuality, provenance: "measured", details: [] }),
+          cell(p.quality),
+          cell(p.cost),
+        ]),
       ),
     );
   }

@@ -3,6 +3,7 @@
  * to build objects in. Known keys come first in reading order (what a figure is before where it came from), the rest
  * alphabetically; arrays keep their order because it carries meaning (pipelines, sweep points).
  */
+import { CORE_METRIC_KEYS } from "../poc/results-types.ts";
 
 const KEY_PRIORITY = [
   "schema",
@@ -18,14 +19,7 @@ const KEY_PRIORITY = [
   "pipelines",
   "tiers",
   "metrics",
-  "quality",
-  "cost_per_request_usd",
-  "latency_ms",
-  "kwh_per_1000",
-  "tier_share",
-  "cache_hit_rate",
-  "escalation_rate",
-  "slo_attainment",
+  ...CORE_METRIC_KEYS,
   "threshold",
   "coverage",
   "value",

@@ -87,11 +87,17 @@ describe("the report model", () => {
     assert.deepEqual(model.facts, ["classify", "3,080 items", "Poisson load at 20 req/s, 3,080 requests per pipeline, warm-up 50", "SLO: P95 ≤ 800 ms", "2 pipelines"]);
   });
 
-  it("reads the runner's own output: modeled recommendation, measured compact curve, measured part of the quality", () => {
+  it("reads an older runner's output: its 'modeled' quality on the compact-part basis is the compact answers' (measured)", () => {
     const model = buildReportModel(fixture("demo-banking77-modeled.json"));
     assert.equal(model.recommendation?.threshold, 0.65);
-    assert.equal(model.recommendation?.quality.text, "95.3%");
-    assert.equal(model.recommendation?.quality.provenance, "modeled", "it rests on the compact part alone");
+    // The file says quality 0.953, provenance "modeled", basis compact_part_meets_target: 0.953 is the measured quality of
+    // the compact answers kept, and the chain's quality is unknown (its LLM is modeled). Shown as such, not as "95.3% modeled".
+    assert.equal(model.recommendation?.quality.text, "not measured");
+    assert.equal(model.recommendation?.quality.provenance, "not_measured");
+    assert.equal(model.recommendation?.compactQuality?.text, "95.3%");
+    assert.equal(model.recommendation?.compactQuality?.provenance, "measured");
+    assert.equal(model.recommendation?.coverage.text, "87.3%");
+    assert.equal(model.recommendation?.basis, "compact_part_meets_target");
     const [first, , third] = model.sweep.points;
     assert.equal(first?.quality.provenance, "measured");
     assert.equal(third?.quality.text, "not measured");
@@ -102,6 +108,42 @@ describe("the report model", () => {
     assert.equal(quality?.comparison?.provenance, "measured");
     assert.deepEqual(model.planning?.columns.slice(0, 3), ["Pipeline", "Model", "Feasible"]);
     assert.ok(model.facts.includes("Poisson load at 100 req/s, 4,000 requests per pipeline, warm-up 50"));
+  });
+
+  it("reads the current runner's recommendation: each figure with its own provenance and notes", () => {
+    const results = fixture("demo-banking77-modeled.json");
+    results.recommendation = {
+      pipeline: "frugal",
+      threshold: 0.65,
+      basis: "compact_part_meets_target",
+      quality: null,
+      quality_provenance: "not_measured",
+      quality_note: "big-llm is modeled, so its answers on the 12.7% of requests escalated at this threshold are unknown",
+      compact_quality: 0.9531,
+      compact_quality_provenance: "measured",
+      coverage: 0.8733,
+      coverage_of: "requests",
+      escalation_rate: 0.1267,
+      cost_per_request_usd: 3.87e-5,
+      cost_provenance: "modeled",
+      cost_note: "price tables applied to usage: compact: measured CPU time at $0.0446/core-hour + big-llm: modeled usage × $0.88/$0.88 per 1M",
+      quality_target: 0.95,
+      reason: "the chain's quality is not measured",
+    };
+    const rec = buildReportModel(results).recommendation;
+    assert.deepEqual([rec?.quality.text, rec?.quality.provenance], ["not measured", "not_measured"]);
+    assert.ok(rec?.quality.details[0]?.includes("big-llm is modeled"));
+    assert.deepEqual([rec?.compactQuality?.text, rec?.compactQuality?.provenance], ["95.3%", "measured"]);
+    assert.deepEqual([rec?.cost.text, rec?.cost.provenance], ["$0.0000387", "modeled"]);
+    assert.ok(rec?.cost.details.some((d) => d.includes("$0.0446/core-hour")), "the cost says what it is made of");
+    assert.deepEqual([rec?.escalation?.text, rec?.coverageOf], ["12.7%", "requests"]);
+
+    // Under a stated LLM accuracy the chain's quality is modeled, and says on what assumption.
+    Object.assign(results.recommendation, { basis: "assumed_llm_quality", quality: 0.96, quality_provenance: "modeled", assumed_llm_quality: 0.9, quality_note: "assumed" });
+    const assumed = buildReportModel(results).recommendation;
+    assert.deepEqual([assumed?.quality.text, assumed?.quality.provenance], ["96.0%", "modeled"]);
+    assert.ok(assumed?.quality.details.includes("assumed LLM accuracy: 90.0%"));
+    assert.match(assumed?.basisText ?? "", /stated LLM accuracy \(modeled/);
   });
 
   it("handles a single pipeline with no sweep, no recommendation and no latency", () => {

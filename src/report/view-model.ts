@@ -3,7 +3,7 @@
  * columns, each cell with its provenance) and the headline comparison of the frugal chain against the baseline. The HTML
  * and the Markdown both render this model, so they can never disagree on a figure.
  */
-import type { LatencyPercentile, PipelineResult, PocResults, RecommendationFields } from "../poc/results-types.ts";
+import { CORE_METRIC_KEYS, type LatencyPercentile, type PipelineResult, type PocResults, type RecommendationFields } from "../poc/results-types.ts";
 import { formatCount, formatKwh, formatMs, formatNumber, formatRatio, formatShare, formatUsd } from "./format.ts";
 import { humanize, qualityLabel } from "./labels.ts";
 import { OTHER_COLOR, pipelineColors, tierColors } from "./palette.ts";
@@ -44,37 +44,47 @@ export interface Headline {
   comparison: Shown | null;
 }
 
-const KNOWN_METRICS = new Set([
-  "quality",
-  "cost_per_request_usd",
-  "latency_ms",
-  "kwh_per_1000",
-  "tier_share",
-  "cache_hit_rate",
-  "escalation_rate",
-  "slo_attainment",
-  "failed_requests",
-  "unscored_items",
-]);
+/** Metrics with rows of their own; any other figure-valued metric gets a generic row. */
+const KNOWN_METRICS = new Set<string>([...CORE_METRIC_KEYS, "failed_requests", "unscored_items"]);
 
 
 export function recommendationOf(results: PocResults): RecommendationFields {
   const r = results.recommendation;
   const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
   const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+  const prov = (v: unknown): RecommendationFields["provenance"] =>
+    v === "measured" || v === "modeled" || v === "not_measured" || v === "mixed" ? v : undefined;
   const out: RecommendationFields = {};
-  const fields = {
+  const fields: RecommendationFields = {
     pipeline: str(r.pipeline),
     baseline: str(r.baseline),
     threshold: num(r.threshold),
+    basis: str(r.basis),
+    // An explicit null is kept: the writer says the chain's quality is unknown, not that it forgot it.
+    quality: r.quality === null ? null : num(r.quality),
+    quality_provenance: prov(r.quality_provenance),
+    quality_note: str(r.quality_note),
+    assumed_llm_quality: num(r.assumed_llm_quality),
+    compact_quality: r.compact_quality === null ? null : num(r.compact_quality),
     coverage: num(r.coverage),
-    quality: num(r.quality),
+    coverage_of: str(r.coverage_of),
+    escalation_rate: num(r.escalation_rate),
     cost_per_request_usd: num(r.cost_per_request_usd),
+    cost_provenance: prov(r.cost_provenance),
+    cost_note: str(r.cost_note),
     quality_target: num(r.quality_target),
+    quality_metric: str(r.quality_metric),
     reason: str(r.reason) ?? str(r.note),
-    provenance: str(r.provenance) as RecommendationFields["provenance"],
+    provenance: prov(r.provenance),
   };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) Object.assign(out, { [key]: value });
+  if (out.quality_provenance === undefined && out.basis === "compact_part_meets_target") {
+    // Older writers put the compact part's measured quality under `quality` with provenance "modeled" on this basis:
+    // it is the compact answers' quality, and the chain's is unknown.
+    out.compact_quality ??= out.quality ?? null;
+    out.quality = null;
+    out.quality_provenance = "not_measured";
+  } else if (out.quality_provenance === undefined && out.provenance !== undefined) out.quality_provenance = out.provenance;
   return out;
 }
 

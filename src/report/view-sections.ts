@@ -12,14 +12,25 @@ import { isFigure, showCounted, showFigure, type Shown } from "./shown.ts";
 
 export interface SweepView {
   pipeline: string | null;
+  /** `quality` is the chain's (measured, or modeled under an assumed LLM accuracy when `assumed`); `compactQuality` the
+   * measured quality of the compact answers kept, on `coverage` of the units. */
   points: Array<{ threshold: number; coverage: number; quality: Shown; cost: Shown; assumed: boolean; compactQuality: number | null }>;
 }
 
 export interface RecommendationView {
   pipeline: string | null;
   threshold: number | null;
-  coverage: Shown;
+  basis: string | null;
+  /** The basis in words. */
+  basisText: string | null;
+  /** The chain's quality: measured, modeled under a stated assumption, or not measured. */
   quality: Shown;
+  /** The measured quality of the compact answers kept, when known. */
+  compactQuality: Shown | null;
+  coverage: Shown;
+  /** What `coverage` counts: "requests", "fields". */
+  coverageOf: string;
+  escalation: Shown | null;
   cost: Shown;
   qualityTarget: number | null;
   reason: string | null;
@@ -89,28 +100,49 @@ export function buildSweep(results: PocResults, candidate: PipelineView | undefi
   return { pipeline: candidate?.name ?? null, points };
 }
 
+const BASIS_TEXT: Record<string, string> = {
+  measured: "the chain's measured quality meets the target",
+  assumed_llm_quality: "the chain meets the target only under the stated LLM accuracy (modeled, not measured)",
+  compact_part_meets_target: "the compact answers kept meet the target on their own (measured); the chain's quality is not measured",
+  none: "no threshold meets the target",
+};
+
 export function buildRecommendation(results: PocResults, sweep: SweepView): RecommendationView | null {
   const r = recommendationOf(results);
   if (r.threshold === undefined && r.pipeline === undefined && r.reason === undefined) return null;
-  // A recommendation may name only its threshold; its figures are then those of the matching sweep point, and its own
-  // `provenance` (when it states one) says how its quality is known.
+  // A recommendation may name only its threshold; its figures are then those of the matching sweep point. When it states
+  // how its quality is known (`quality_provenance`), that statement is taken as is, a null included.
   const point = r.threshold === undefined ? undefined : sweep.points.find((p) => Math.abs(p.threshold - (r.threshold ?? Number.NaN)) < 1e-9);
-  const qualityProvenance = provenanceOr(r.provenance, point?.quality.provenance ?? "measured");
-  const quality =
-    r.quality !== undefined && r.quality !== null
-      ? { value: r.quality, text: formatShare(r.quality), provenance: qualityProvenance, details: point?.quality.details ?? [] }
-      : point?.quality;
-  const cost =
+  const qualityDetails = [r.quality_note, r.assumed_llm_quality === undefined ? undefined : `assumed LLM accuracy: ${formatShare(r.assumed_llm_quality)}`].filter((d): d is string => d !== undefined);
+  // Without a stated provenance (older writers), a stated quality takes the provenance of its sweep point.
+  const qualityProvenance = r.quality_provenance ?? (r.quality === undefined ? undefined : (point?.quality.provenance ?? "measured"));
+  const quality: Shown =
+    qualityProvenance !== undefined
+      ? { ...showFigure({ value: r.quality ?? null, provenance: qualityProvenance }, (v) => formatShare(v)), details: qualityDetails }
+      : (point?.quality ?? showCounted(null, formatShare));
+  const coverageValue = r.coverage ?? point?.coverage ?? null;
+  const coverageOf = r.coverage_of ?? "requests";
+  const compactValue = r.compact_quality ?? point?.compactQuality ?? null;
+  const compactQuality =
+    compactValue === null
+      ? null
+      : { ...showFigure({ value: compactValue, provenance: "measured" }, (v) => formatShare(v)), details: [`on the ${formatShare(coverageValue)} of ${coverageOf} the compact tier keeps at this threshold`] };
+  const costNote = r.cost_note === undefined ? [] : [r.cost_note];
+  const cost: Shown =
     r.cost_per_request_usd !== undefined && r.cost_per_request_usd !== null
-      ? { value: r.cost_per_request_usd, text: formatUsd(r.cost_per_request_usd), provenance: point?.cost.provenance ?? "measured", details: point?.cost.details ?? [] }
-      : point?.cost;
-  const coverage = r.coverage ?? point?.coverage ?? null;
+      ? showFigure({ value: r.cost_per_request_usd, provenance: r.cost_provenance ?? point?.cost.provenance ?? "modeled", ...(r.cost_note !== undefined ? { note: r.cost_note } : {}) }, formatUsd)
+      : { ...(point?.cost ?? showCounted(null, formatUsd)), details: [...(point?.cost.details ?? []), ...costNote] };
   return {
     pipeline: r.pipeline ?? sweep.pipeline,
     threshold: r.threshold ?? null,
-    coverage: showCounted(coverage, (v) => formatShare(v)),
-    quality: quality ?? showCounted(null, formatShare),
-    cost: cost ?? showCounted(null, formatUsd),
+    basis: r.basis ?? null,
+    basisText: r.basis === undefined ? null : (BASIS_TEXT[r.basis] ?? r.basis),
+    quality,
+    compactQuality,
+    coverage: showCounted(coverageValue, (v) => formatShare(v)),
+    coverageOf,
+    escalation: r.escalation_rate === undefined ? null : showCounted(r.escalation_rate, (v) => formatShare(v)),
+    cost,
     qualityTarget: r.quality_target ?? null,
     reason: r.reason ?? null,
   };

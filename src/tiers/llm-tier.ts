@@ -137,6 +137,23 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
     let tokenProvenance: Usage["tokenProvenance"] = "measured";
     let computeMs = 0;
     let last: ChatResult | undefined;
+    // What every attempt so far used and cost: an answer's usage, or a failure's (the attempts were billed either way).
+    const usageSoFar = (): Usage => {
+      const cost = pricing === "compute" ? meter.costOfCpu(computeMs) : meter.costOfTokens(model, inputTokens, outputTokens);
+      const energy = pricing === "compute" ? meter.energyOfCpu(computeMs) : meter.energyOfTokens(model, inputTokens, outputTokens);
+      return {
+        inputTokens,
+        outputTokens,
+        tokenProvenance,
+        latencyMs: performance.now() - started,
+        latencyProvenance: "measured",
+        ...(computeMs > 0 ? { cpuMs: computeMs } : {}),
+        costUsd: cost.value,
+        costProvenance: tokenProvenance === "measured" ? cost.provenance : "modeled",
+        energyJ: energy.value,
+        energyProvenance: energy.provenance,
+      };
+    };
     for (let attempt = 0; attempt <= schemaRetries; attempt++) {
       let result: ChatResult;
       try {
@@ -159,8 +176,6 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
       computeMs += result.computeMs ?? 0;
       const parsed = read(request, result.text);
       if (parsed === null) continue;
-      const cost = pricing === "compute" ? meter.costOfCpu(computeMs) : meter.costOfTokens(model, inputTokens, outputTokens);
-      const energy = pricing === "compute" ? meter.energyOfCpu(computeMs) : meter.energyOfTokens(model, inputTokens, outputTokens);
       const logprobConfidence =
         result.tokenLogprobs !== undefined && result.tokenLogprobs.length > 0 ? Math.exp(result.tokenLogprobs.reduce((a, b) => a + b, 0)) : 1;
       const answer: CascadeTierAnswer = {
@@ -169,18 +184,7 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
         model: result.model,
         output: parsed.output,
         confidence: Math.min(1, parsed.confidence * logprobConfidence),
-        usage: {
-          inputTokens,
-          outputTokens,
-          tokenProvenance,
-          latencyMs: performance.now() - started,
-          latencyProvenance: "measured",
-          ...(computeMs > 0 ? { cpuMs: computeMs } : {}),
-          costUsd: cost.value,
-          costProvenance: tokenProvenance === "measured" ? cost.provenance : "modeled",
-          energyJ: energy.value,
-          energyProvenance: energy.provenance,
-        },
+        usage: usageSoFar(),
         parse: parsed.parse,
       };
       if (parsed.output.kind === "extract") {
@@ -193,20 +197,7 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
     }
     // The attempts were billed even though none could be used: their usage travels with the error, so the failed request's
     // cost is counted rather than recorded as free.
-    const cost = pricing === "compute" ? meter.costOfCpu(computeMs) : meter.costOfTokens(model, inputTokens, outputTokens);
-    const energy = pricing === "compute" ? meter.energyOfCpu(computeMs) : meter.energyOfTokens(model, inputTokens, outputTokens);
-    const usage: Usage = {
-      inputTokens,
-      outputTokens,
-      tokenProvenance,
-      latencyMs: performance.now() - started,
-      latencyProvenance: "measured",
-      ...(computeMs > 0 ? { cpuMs: computeMs } : {}),
-      costUsd: cost.value,
-      costProvenance: cost.provenance,
-      energyJ: energy.value,
-      energyProvenance: energy.provenance,
-    };
+    const usage = usageSoFar();
     throw new FrugalError(
       "schema_violation",
       `tier ${name}: the answer of ${model} did not fit the ${request.task.kind} contract after ${schemaRetries + 1} attempts: ${JSON.stringify((last?.text ?? "").slice(0, 120))}`,

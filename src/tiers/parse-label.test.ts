@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { editDistance, parseLabel } from "./parse-label.ts";
+import { parseLabel } from "./parse-label.ts";
 
 const labels = ["card_arrival", "exchange_rate", "card_payment_wrong_exchange_rate", "pin_blocked"];
 
@@ -28,10 +28,4 @@ test("a guess is less sure than an exact answer; gibberish is no label", () => {
   assert.ok(exact !== null && guess !== null && guess.parseConfidence < exact.parseConfidence);
   assert.equal(parseLabel("zxqv wlk", labels), null);
   assert.equal(parseLabel("", labels), null);
-});
-
-test("edit distance", () => {
-  assert.equal(editDistance("kitten", "sitting"), 3);
-  assert.equal(editDistance("", "abc"), 3);
-  assert.equal(editDistance("same", "same"), 0);
 });

@@ -4,6 +4,7 @@
  * tried in that order, from the strictest reading to the loosest, and the method used lowers the confidence so a guess
  * is never reported as sure as an exact answer.
  */
+import { editDistance } from "../core/text-distance.ts";
 
 export type LabelParseMethod = "exact" | "normalized" | "json" | "in-sentence" | "edit-distance";
 
@@ -33,20 +34,6 @@ export function normalizeLabel(text: string): string {
     .replace(/[\s_\-/]+/g, " ")
     .replace(/^[\s.:;,!?()[\]]+|[\s.:;,!?()[\]]+$/g, "")
     .trim();
-}
-
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? Math.max(a.length, b.length);
 }
 
 function jsonLabel(text: string): string | undefined {

@@ -7,6 +7,8 @@ import type { Command } from "commander";
 import { FrugalError } from "../../core/errors.ts";
 import { CLASSIFIER_KIND, loadCompactClassifier, peekModelKind } from "../../compact/index.ts";
 import { runCommand } from "../run-command.ts";
+import { EXTRACTOR_KIND } from "../../compact/extract/index.ts";
+import { predictExtract } from "./predict-extract.ts";
 
 interface PredictFlags {
   model: string;
@@ -71,6 +73,8 @@ export async function predictAction(flags: PredictFlags): Promise<void> {
   switch (kind) {
     case CLASSIFIER_KIND:
       return predictClassifier(flags);
+    case EXTRACTOR_KIND:
+      return predictExtract(flags);
     default:
       throw new FrugalError("input_invalid", `${flags.model}: \`frugal predict\` reads one text per line and supports classifier models; this is a "${kind}" model`, {
         details: { file: flags.model },
@@ -81,8 +85,9 @@ export async function predictAction(flags: PredictFlags): Promise<void> {
 export function registerPredictCommand(program: Command): void {
   program
     .command("predict")
-    .description("predict labels for texts on stdin (one per line): label, confidence, keep or escalate")
-    .requiredOption("--model <model-file>", "model file from `frugal train classify`")
-    .option("--json", "one JSON object per input line")
+    .description("answer from stdin with a compact model: a classifier reads one text per line (label, confidence, keep or escalate); an extractor reads one document (field, value, confidence, keep or escalate)")
+    .requiredOption("--model <model-file>", "model file from `frugal train classify` or `frugal train extract`")
+    .option("--json", "one JSON object per input line (classifier) or per document (extractor)")
+    .option("--jsonl", "extractor models: one {\"text\": ...} JSON object per stdin line (default: the whole stdin is one document)")
     .action(runCommand(predictAction));
 }

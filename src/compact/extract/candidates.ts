@@ -8,7 +8,7 @@
  *             differ on this, vendor by vendor, and the ranker learns which one the labels use.
  */
 import type { ExtractDocument } from "./document.ts";
-import { findAmounts, findDates, type AmountMatch } from "./patterns.ts";
+import { findAmounts, findDates, type AmountMatch, type DateMatch } from "./patterns.ts";
 
 export type FieldType = "date" | "amount" | "text";
 
@@ -46,6 +46,10 @@ export interface Candidate {
   withCurrency: boolean;
   /** Text: the printed value minus a trailing "." "," ";" or ":" (labels often drop it). */
   trimmed: boolean;
+  /** Set by buildFieldContext (features.ts): the index of this candidate's key among the document's distinct keys, ... */
+  group: number;
+  /** ... and, for dates and bare amounts, its rank in document order (-1 for the others). */
+  order: number;
 }
 
 /**
@@ -65,6 +69,8 @@ function candidate(kind: CandidateKind, value: string, line: number, endLine: nu
     amount: extra.amount ?? null,
     withCurrency: extra.withCurrency ?? false,
     trimmed: extra.trimmed ?? false,
+    group: -1,
+    order: -1,
   };
 }
 
@@ -92,8 +98,8 @@ function keyOf(value: string): string {
 
 /** Token index range covering character offsets [start, end) of a line. */
 function tokenRange(tokens: ExtractDocument["lines"][number]["tokens"], start: number, end: number): [number, number] {
-  let first = tokens.findIndex((t) => t.end > start);
-  if (first < 0) first = tokens.length;
+  let first = 0;
+  while (first < tokens.length && (tokens[first]?.end ?? 0) <= start) first++;
   let last = first;
   while (last < tokens.length && (tokens[last]?.start ?? end) < end) last++;
   return [first, last];
@@ -115,7 +121,7 @@ function textCandidates(doc: ExtractDocument, spec: FieldSpec, out: Candidate[])
     // no measured gain (every SROIE gold span is one of these).
     const n = line.tokens.length;
     for (let a = 0; a < n; a++) {
-      const afterLabel = a === 0 || (line.tokens[a - 1]?.text.endsWith(":") ?? false);
+      const afterLabel = a === 0 || line.text.charCodeAt((line.tokens[a - 1]?.end ?? 0) - 1) === 58; // ":"
       for (let b = a + 1; b <= Math.min(n, a + spec.maxSpanTokens); b++) {
         if (a === 0 && b === n) continue; // the whole line is already a window
         if (!afterLabel && b !== n) continue;
@@ -128,25 +134,35 @@ function textCandidates(doc: ExtractDocument, spec: FieldSpec, out: Candidate[])
   }
 }
 
+/** A line's date matches, computed once per document line (the date field and the amount field's year feature share them). */
+export function lineDates(line: ExtractDocument["lines"][number]): DateMatch[] {
+  // Every date format has digits: a line without any has no date.
+  if (line.dates === undefined) line.dates = line.hasDigits ? findDates(line.text) : [];
+  return line.dates;
+}
+
+// Plain loops, not forEach: the CLI runs through tsx, whose transform wraps every closure created per call.
 function dateCandidates(doc: ExtractDocument, out: Candidate[]): void {
-  doc.lines.forEach((line, i) => {
-    if (!line.hasDigits) return;
-    for (const match of findDates(line.text)) {
+  for (let i = 0; i < doc.lines.length; i++) {
+    const line = doc.lines[i] as ExtractDocument["lines"][number];
+    if (!line.hasDigits) continue;
+    for (const match of lineDates(line)) {
       const [a, b] = tokenRange(line.tokens, match.start, match.end);
       push(out, candidate("date", match.text, i, i, a, b, { format: match.format }));
     }
-  });
+  }
 }
 
 function amountCandidates(doc: ExtractDocument, out: Candidate[]): void {
-  doc.lines.forEach((line, i) => {
-    if (!line.hasDigits) return;
+  for (let i = 0; i < doc.lines.length; i++) {
+    const line = doc.lines[i] as ExtractDocument["lines"][number];
+    if (!line.hasDigits) continue;
     for (const match of findAmounts(line.text)) {
       const [a, b] = tokenRange(line.tokens, match.start, match.end);
       push(out, candidate("amount", match.number, i, i, a, b, { amount: match }));
       if (match.currency !== "") push(out, candidate("amount", `${match.currency}${match.gap}${match.number}`, i, i, a, b, { amount: match, withCurrency: true }));
     }
-  });
+  }
 }
 
 export function generateCandidates(doc: ExtractDocument, spec: FieldSpec): Candidate[] {

@@ -3,12 +3,13 @@
  * feature keys (lower-cased words; digits and letters of mixed tokens reduced to a shape, so "81100" and "47400" are both
  * the postcode shape `9999+`). Everything here is computed once per document and shared by every field.
  */
-import { hashString } from "../hashing.ts";
+import { fnvSeed, hashString, mix32 } from "../hashing.ts";
+import type { DateMatch } from "./patterns.ts";
 
 export const DEFAULT_MAX_CHARS = 20_000;
 
+/** A token is its offsets in the line (its text is line.text.slice(start, end), built only when needed). */
 export interface SurfaceToken {
-  text: string;
   start: number;
   end: number;
   keyHash: number;
@@ -24,13 +25,28 @@ export interface DocLine {
   contextKeys: number[];
   hasLetters: boolean;
   hasDigits: boolean;
+  /** The line's date matches, memoized by lineDates (candidates.ts): the date field and the document's year share them. */
+  dates?: DateMatch[];
 }
 
 export interface ExtractDocument {
   lines: DocLine[];
   /** Characters dropped by the maxChars limit (0 when the text fit). */
   truncatedChars: number;
+  /**
+   * The distinct context keys of the first HEADER_LINES lines: who issued the document (its name, its registration
+   * number's shape). Labeling conventions follow the issuer — one vendor's totals keep the printed "RM", another's drop it
+   * — so features cross this with candidate traits.
+   */
+  headerKeys: number[];
+  /** Memo of documentYear (features.ts); undefined until computed. */
+  year?: number | null;
+  /** Memo of each line's rank among lines with letters (features.ts). */
+  textLineRank?: number[];
 }
+
+/** How many leading lines identify the issuer (chosen by cross-validation inside SROIE's train split). */
+export const HEADER_LINES = 4;
 
 function isLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code > 127 && /\p{L}/u.test(String.fromCharCode(code)));
@@ -67,37 +83,109 @@ export function tokenKey(token: string): string {
   return shape;
 }
 
-const EMPTY_KEY = hashString("");
+// Token hashes are kept as int32 (`| 0`): small integers live unboxed in objects and arrays, while a uint32 above 2^31 is a
+// heap number per token. Features only ever mix them bitwise (mixFeature), where both forms are the same 32 bits.
+const EMPTY_KEY = hashString("") | 0;
+const FNV_PRIME = 0x01000193;
 
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * hashString(tokenKey(text.slice(start, end))) | 0 without building either string: the key's characters are fed to FNV-1a as
+ * they are worked out. ASCII tokens only (every SROIE token but a handful); anything else, and punctuation-only tokens,
+ * take the string path. A test pins the two paths to the same values: saved models depend on them.
+ */
+export function tokenKeyHash(text: string, start: number, end: number): number {
+  let s = start;
+  let e = end;
+  let ascii = true;
+  let hasDigit = false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) ascii = false;
+    else if (code >= 48 && code <= 57) hasDigit = true;
+  }
+  if (ascii) {
+    while (s < e && !isAsciiAlnum(text.charCodeAt(s))) s++;
+    while (e > s && !isAsciiAlnum(text.charCodeAt(e - 1))) e--;
+  }
+  if (!ascii || s === e) return hashString(tokenKey(text.slice(start, end))) | 0;
+  let h = fnvSeed(0);
+  if (!hasDigit) {
+    for (let i = s; i < e; i++) {
+      const code = text.charCodeAt(i);
+      h = Math.imul(h ^ (code >= 65 && code <= 90 ? code + 32 : code), FNV_PRIME);
+    }
+    return mix32(h) | 0;
+  }
+  // Shape: digits → 9, letters → a, anything else kept; a run longer than 4 becomes four and a "+".
+  let previous = -1;
+  let run = 0;
+  for (let i = s; i < e; i++) {
+    const code = text.charCodeAt(i);
+    const ch = code >= 48 && code <= 57 ? 57 : (code >= 65 && code <= 90) || (code >= 97 && code <= 122) ? 97 : code;
+    run = ch === previous ? run + 1 : 1;
+    previous = ch;
+    if (run <= 4) h = Math.imul(h ^ ch, FNV_PRIME);
+    else if (run === 5) h = Math.imul(h ^ 43, FNV_PRIME);
+  }
+  return mix32(h) | 0;
+}
+
+/** ":" ";" "|" split context keys ("DATE:25/12/2018" → "date", "99/99/9999"). */
+function isContextSeparator(code: number): boolean {
+  return code === 58 || code === 59 || code === 124;
+}
+
+/**
+ * Tokens are runs of non-spaces, and a "(" opens a new token even when glued ("SDN BHD(728384-M)"): names end where
+ * registration numbers begin. (The regex /\(?[^\s(]+|\(/g, as a character loop: lines arrive with single spaces.)
+ */
 function prepareLine(text: string): DocLine {
   const tokens: SurfaceToken[] = [];
-  // A "(" opens a new token even when glued ("SDN BHD(728384-M)"): names end where registration numbers begin.
-  for (const m of text.matchAll(/\(?[^\s(]+|\(/g)) {
-    const start = m.index ?? 0;
-    tokens.push({ text: m[0], start, end: start + m[0].length, keyHash: hashString(tokenKey(m[0])) });
-  }
-  // Context keys split tokens further at ":" ";" "|" ("DATE:25/12/2018" → "date", "99/99/9999"); most tokens have none
-  // of these and reuse their key.
+  const tokenKeys: number[] = [];
   const contextKeys: number[] = [];
-  for (const token of tokens) {
-    if (!/[:;|]/.test(token.text)) {
-      if (token.keyHash !== EMPTY_KEY) contextKeys.push(token.keyHash);
-      continue;
-    }
-    for (const part of token.text.split(/[:;|]+/)) {
-      const key = tokenKey(part);
-      if (key !== "") contextKeys.push(hashString(key));
-    }
-  }
   let letters = 0;
   let hasDigits = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (text.charCodeAt(i) === 32) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (text.charCodeAt(i) === 40) i++;
+    let separators = false;
+    for (; i < n; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 32 || code === 40) break;
+      if (isContextSeparator(code)) separators = true;
+    }
+    const keyHash = tokenKeyHash(text, start, i);
+    tokens.push({ start, end: i, keyHash });
+    tokenKeys.push(keyHash);
+    // Most tokens have no separator and reuse their key as a context key.
+    if (!separators) {
+      if (keyHash !== EMPTY_KEY) contextKeys.push(keyHash);
+      continue;
+    }
+    let partStart = start;
+    for (let j = start; j <= i; j++) {
+      if (j < i && !isContextSeparator(text.charCodeAt(j))) continue;
+      if (j > partStart) contextKeys.push(tokenKeyHash(text, partStart, j));
+      partStart = j + 1;
+    }
+  }
+  for (let c = 0; c < n; c++) {
+    const code = text.charCodeAt(c);
     if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) letters++;
     else if (isDigit(code)) hasDigits = true;
     else if (code > 127 && isLetter(code)) letters++;
   }
-  return { text, tokens, tokenKeys: tokens.map((t) => t.keyHash), contextKeys, hasLetters: letters > 0, hasDigits };
+  return { text, tokens, tokenKeys, contextKeys, hasLetters: letters > 0, hasDigits };
 }
 
 /**
@@ -112,5 +200,7 @@ export function prepareDocument(text: string, options: { maxChars?: number } = {
     const line = raw.trim();
     if (line !== "") lines.push(prepareLine(line.replace(/\s+/g, " ")));
   }
-  return { lines, truncatedChars: text.length - kept.length };
+  const header = new Set<number>();
+  for (let i = 0; i < lines.length && i < HEADER_LINES; i++) for (const key of lines[i]?.contextKeys ?? []) header.add(key);
+  return { lines, truncatedChars: text.length - kept.length, headerKeys: [...header] };
 }

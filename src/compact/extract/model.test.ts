@@ -98,6 +98,31 @@ describe("trained extractor (small SROIE subset)", () => {
   });
 });
 
+describe("model files of earlier versions", () => {
+  const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+  it("serves a feature-version-1 model exactly as the version that wrote it", () => {
+    const expected = JSON.parse(readFileSync(fixture("extractor-v1.expected.json"), "utf8")) as { predictions: Array<Record<string, { value: string | null; confidence: number }>> };
+    const model = loadCompactExtractor(fixture("extractor-v1.fmx"));
+    const dev = readLabeledDocuments(sroie("dev.jsonl")).documents.slice(0, expected.predictions.length);
+    dev.forEach((doc, i) => {
+      const got = model.predict(doc.text);
+      for (const [field, want] of Object.entries(expected.predictions[i] ?? {})) {
+        assert.equal(got[field]?.value, want.value, `receipt ${i}, ${field}`);
+        assert.ok(Math.abs((got[field]?.confidence ?? -1) - want.confidence) < 1e-9, `receipt ${i}, ${field} confidence`);
+      }
+    });
+  });
+
+  it("refuses a feature version it does not know, saying what to do", () => {
+    const contents = encodeExtractor(loadCompactExtractor(fixture("extractor-v1.fmx")).parts);
+    assert.equal((contents.meta as { featureVersion: number }).featureVersion, 1, "re-encoding keeps the model's own version");
+    const future = join(dir, "future-features.fmx");
+    writeFileSync(future, encodeModelFile({ ...contents, meta: { ...contents.meta, featureVersion: 99 } }));
+    expectCode(() => loadCompactExtractor(future), "model_version_unsupported", /feature version 99 is not supported.*retrain/);
+  });
+});
+
 describe("trainExtractor input checks", () => {
   it("refuses too few documents and unknown fields clearly", () => {
     const docs = [{ text: "A 1.00", fields: { total: "1.00" } }];

@@ -62,14 +62,17 @@ export function createExtractor(parts: ExtractorParts, options: ExtractorRuntime
     const doc = prepareDocument(text, { maxChars });
     if (doc.truncatedChars > 0) options.onWarning?.(`text has ${text.length} characters; only the first ${maxChars} were read (maxChars)`);
     const out: Record<string, FieldPrediction> = {};
-    parts.fields.forEach((field, i) => {
+    for (let i = 0; i < parts.fields.length; i++) {
+      const field = parts.fields[i] as ExtractorField;
       const raw = predictField(doc, field.model, { topLines: parts.topLines, sink: sinks[i] as ScoringSink });
+      const lines: string[] = [];
+      for (const l of raw.lineRanking) lines.push(doc.lines[l]?.text ?? "");
       out[field.model.spec.name] = {
         value: raw.value,
-        confidence: raw.value === null ? 0 : applyCalibration(field.calibration, calibrationFeatures(raw.margin, raw.memoryKnown, raw.spellingShare, field.model.useMemorySpelling)),
-        lines: raw.lineRanking.map((l) => doc.lines[l]?.text ?? ""),
+        confidence: raw.value === null ? 0 : applyCalibration(field.calibration, calibrationFeatures(raw.margin, raw.memoryKnown, raw.spellingShare, raw.answersMemorySpelling)),
+        lines,
       };
-    });
+    }
     return { fields: out, truncatedChars: doc.truncatedChars };
   };
   return { kind: "extract", fields, thresholds, parts, predictDetailed, predict: (text) => predictDetailed(text).fields };
@@ -85,7 +88,6 @@ const specSchema = z.object({
 });
 
 const metaSchema = z.object({
-  featureVersion: z.literal(FEATURE_VERSION),
   dimension: z.number().int().refine((d) => d > 0 && (d & (d - 1)) === 0, "must be a power of two"),
   maxChars: z.number().int().positive(),
   topLines: z.number().int().positive(),
@@ -95,6 +97,8 @@ const metaSchema = z.object({
       calibration: z.object({ weights: z.array(z.number()).length(3), bias: z.number() }),
       threshold: z.number().min(0).max(1).nullable(),
       useMemorySpelling: z.boolean(),
+      // Absent in version-1 files: they snap exact keys only.
+      memoryEditRate: z.number().min(0).max(1).default(0),
       memory: z.array(z.tuple([z.string(), z.number().int().positive()])).nullable(),
     }),
   ).min(1),
@@ -108,8 +112,10 @@ export function encodeExtractor(parts: ExtractorParts): ModelFileContents {
     tensors[`field${i}.indices`] = { dtype: "uint32", shape: [indices.length], data: indices };
     tensors[`field${i}.values`] = { dtype: "float32", shape: [values.length], data: values };
   });
+  // One version per file: every field of a trained extractor is trained by the same build.
+  const featureVersion = parts.fields[0]?.model.featureVersion ?? FEATURE_VERSION;
   const meta = {
-    featureVersion: FEATURE_VERSION,
+    featureVersion,
     dimension: parts.dimension,
     maxChars: parts.maxChars,
     topLines: parts.topLines,
@@ -118,6 +124,7 @@ export function encodeExtractor(parts: ExtractorParts): ModelFileContents {
       calibration: f.calibration,
       threshold: Number.isFinite(f.threshold) ? f.threshold : null,
       useMemorySpelling: f.model.useMemorySpelling,
+      memoryEditRate: f.model.memoryEditRate,
       memory: f.model.memory === null ? null : f.model.memory.entries(),
     })),
     training: parts.training,
@@ -125,7 +132,18 @@ export function encodeExtractor(parts: ExtractorParts): ModelFileContents {
   return { kind: EXTRACTOR_KIND, meta, tensors };
 }
 
+/** Feature versions this build can serve (features.ts emits each one exactly as it was trained). */
+const SUPPORTED_FEATURE_VERSIONS = [1, 2];
+
 export function decodeExtractor(contents: ModelFileContents, file: string): ExtractorParts {
+  const version = (contents.meta as { featureVersion?: unknown } | null)?.featureVersion;
+  if (typeof version !== "number" || !SUPPORTED_FEATURE_VERSIONS.includes(version)) {
+    throw new FrugalError(
+      "model_version_unsupported",
+      `${file}: extractor feature version ${JSON.stringify(version ?? null)} is not supported by this build (supported: ${SUPPORTED_FEATURE_VERSIONS.join(", ")}); retrain it with \`frugal train extract\` or use the frugal version that wrote it`,
+      { details: { file } },
+    );
+  }
   const parsed = metaSchema.safeParse(contents.meta);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -146,7 +164,7 @@ export function decodeExtractor(contents: ModelFileContents, file: string): Extr
     const weights = WeightTable.fromEntries(indices, values, meta.dimension);
     const spec: FieldSpec = f.spec;
     const memory = f.memory === null ? null : ValueMemory.fromEntries(f.memory);
-    return { model: { spec, weights, memory, useMemorySpelling: f.useMemorySpelling }, calibration: f.calibration, threshold: f.threshold ?? Number.POSITIVE_INFINITY };
+    return { model: { spec, weights, memory, useMemorySpelling: f.useMemorySpelling, featureVersion: version, memoryEditRate: f.memoryEditRate }, calibration: f.calibration, threshold: f.threshold ?? Number.POSITIVE_INFINITY };
   });
   return { dimension: meta.dimension, fields, maxChars: meta.maxChars, topLines: meta.topLines, training: meta.training };
 }

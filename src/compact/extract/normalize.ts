@@ -23,13 +23,13 @@ export function valuesMatch(predicted: string | null, gold: string): boolean {
 }
 
 export function canonicalKey(value: string): string {
-  // ASCII fast path (every candidate of every text field goes through here); anything else takes the Unicode regex.
-  let out = "";
+  // ASCII fast path (every candidate of every text field goes through here): one pass to check, then at most two
+  // allocations (a character-by-character build left a string per character behind); anything else takes the Unicode regex.
+  let canonical = true;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
     if (code > 127) return value.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
-    if (code >= 65 && code <= 90) out += String.fromCharCode(code + 32);
-    else if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) out += value[i];
+    if (!((code >= 97 && code <= 122) || (code >= 48 && code <= 57))) canonical = false;
   }
-  return out;
+  return canonical ? value : value.replace(/[^A-Za-z0-9]+/g, "").toLowerCase();
 }

@@ -66,35 +66,53 @@ const MAY_NUMERIC = /\d[/\-.]\d/;
 const MAY_MONTH = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC/i;
 const MAY_COMPACT = /\d{8}/;
 
+/** Two patterns can match the same text ("2018-03-23" is never d-m-y, but "12.03.18" can only be one): keep the first. */
+function pushDate(found: DateMatch[], match: RegExpMatchArray, format: string): void {
+  const start = match.index ?? 0;
+  const end = start + match[0].length;
+  for (const f of found) if (start < f.end && f.start < end) return;
+  found.push({ text: match[0], start, end, format });
+}
+
 export function findDates(text: string): DateMatch[] {
   const found: DateMatch[] = [];
   const numeric = MAY_NUMERIC.test(text);
   const month = MAY_MONTH.test(text);
   if (!numeric && !month && !MAY_COMPACT.test(text)) return found;
-  const push = (match: RegExpMatchArray, format: string): void => {
-    const start = match.index ?? 0;
-    // Two patterns can match the same text ("2018-03-23" is never d-m-y, but "12.03.18" can only be one): keep the first.
-    if (found.some((f) => start < f.end && f.start < start + match[0].length)) return;
-    found.push({ text: match[0], start, end: start + match[0].length, format });
-  };
   if (numeric) for (const m of text.matchAll(NUMERIC_YMD)) {
-    if (validDay(Number(m[4]), Number(m[3]))) push(m, `y4${m[2]}m${m[2]}d`);
+    if (validDay(Number(m[4]), Number(m[3]))) pushDate(found, m, `y4${m[2]}m${m[2]}d`);
   }
   if (numeric) for (const m of text.matchAll(NUMERIC_DMY)) {
-    if (validNumericDate(Number(m[1]), Number(m[3]))) push(m, `d${m[2]}m${m[2]}y${(m[4] ?? "").length}`);
+    if (validNumericDate(Number(m[1]), Number(m[3]))) pushDate(found, m, `d${m[2]}m${m[2]}y${(m[4] ?? "").length}`);
   }
   if (month) for (const m of text.matchAll(DAY_MONTH_YEAR)) {
     const month = MONTHS[(m[3] ?? "").slice(0, 3).toUpperCase()] ?? 0;
-    if (validDay(Number(m[1]), month)) push(m, `d${separatorName(m[2] ?? "")}mon${separatorName(m[4] ?? "")}y${(m[5] ?? "").length}`);
+    if (validDay(Number(m[1]), month)) pushDate(found, m, `d${separatorName(m[2] ?? "")}mon${separatorName(m[4] ?? "")}y${(m[5] ?? "").length}`);
   }
   if (month) for (const m of text.matchAll(MONTH_DAY_YEAR)) {
     const month = MONTHS[(m[1] ?? "").slice(0, 3).toUpperCase()] ?? 0;
-    if (validDay(Number(m[2]), month)) push(m, "mon d, y4");
+    if (validDay(Number(m[2]), month)) pushDate(found, m, "mon d, y4");
   }
   if (MAY_COMPACT.test(text)) for (const m of text.matchAll(COMPACT_DATE)) {
-    if (validCompact(m[1] ?? "")) push(m, "ymd8");
+    if (validCompact(m[1] ?? "")) pushDate(found, m, "ymd8");
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The year a date match names, or null when it names none plausible (1990-2099). Two-digit years are read as 20yy: the
+ * documents this serves are recent, and a wrong century only shifts a feature bucket, never an answer.
+ */
+export function dateYear(match: DateMatch): number | null {
+  const digits = match.text.replace(/\D+/g, "");
+  let year: number;
+  if (match.format.startsWith("y4")) year = Number(digits.slice(0, 4));
+  else if (match.format === "ymd8") {
+    const first = Number(digits.slice(0, 4));
+    year = first >= 1990 && first <= 2099 ? first : Number(digits.slice(4, 8));
+  } else if (match.format.endsWith("y2")) year = 2000 + Number(digits.slice(-2));
+  else year = Number(digits.slice(-4));
+  return year >= 1990 && year <= 2099 ? year : null;
 }
 
 /** True when the whole string is one date (used to infer a field's type from its training values). */

@@ -4,13 +4,12 @@
  * prompt-reduction hint. Training's held-out predictions go through this same function, so calibration and thresholds are
  * fitted on exactly what serving computes.
  */
-import { generateCandidates, type FieldSpec } from "./candidates.ts";
+import { generateCandidates, type Candidate, type FieldSpec } from "./candidates.ts";
 import type { ExtractDocument } from "./document.ts";
 import { buildFieldContext, emitFeatures, MEMORY_ROLE, memoryBucket } from "./features.ts";
 import { ScoringSink } from "./feature-sink.ts";
 import type { ValueMemory } from "./memory.ts";
 import { canonicalKey } from "./normalize.ts";
-import { softmaxInPlace } from "./ranker.ts";
 import type { WeightTable } from "./weight-table.ts";
 
 /** A lone candidate has no runner-up; its margin is capped so calibration sees a finite number. */
@@ -21,8 +20,43 @@ export interface FieldModel {
   weights: WeightTable;
   /** Null when the field does not use a value memory. */
   memory: ValueMemory | null;
-  /** Answer the memory's spelling of the chosen value (decided on held-out folds). */
+  /** Answer the memory's spelling of a value it knows exactly (decided on held-out folds). */
   useMemorySpelling: boolean;
+  /** The feature version the weights were trained with (features.ts): serving emits exactly those features. */
+  featureVersion: number;
+  /**
+   * Snap an answer the memory does not know exactly to the remembered value within this share of character edits, and
+   * answer that value's spelling (0: never; decided on held-out folds). OCR damages names and addresses ("KWANSAN",
+   * "ENTYERPRISE") that the labels spell right.
+   */
+  memoryEditRate: number;
+}
+
+export interface MemoryPolicy {
+  respell: boolean;
+  editRate: number;
+}
+
+export interface MemoryAnswer {
+  value: string;
+  /** The memory knows the answer (exactly, or within the edit budget) ... */
+  known: boolean;
+  /** ... and this share of its labels used its most common spelling. */
+  share: number;
+  /** The answer is the memory's spelling rather than the printed one. */
+  answersMemorySpelling: boolean;
+}
+
+/** The answer after the value memory's say under a field's policy; serving and training's held-out folds share it. */
+export function memoryAnswer(memory: ValueMemory, value: string, policy: MemoryPolicy): MemoryAnswer {
+  const key = canonicalKey(value);
+  if (memory.has(key)) {
+    const { share } = memory.agreement(key);
+    return { value: policy.respell ? (memory.spelling(key) ?? value) : value, known: true, share, answersMemorySpelling: policy.respell };
+  }
+  const near = policy.editRate > 0 ? memory.nearest(key, policy.editRate) : null;
+  if (near === null) return { value, known: false, share: 1, answersMemorySpelling: false };
+  return { value: memory.spelling(near) ?? value, known: true, share: memory.agreement(near).share, answersMemorySpelling: true };
 }
 
 export interface RawFieldPrediction {
@@ -37,6 +71,7 @@ export interface RawFieldPrediction {
   /** Whether the value memory knows the answer's canonical form, and how much its labels agreed on the spelling. */
   memoryKnown: boolean;
   spellingShare: number;
+  answersMemorySpelling: boolean;
   /** Line indices (into doc.lines), best first. */
   lineRanking: number[];
   candidates: number;
@@ -44,8 +79,8 @@ export interface RawFieldPrediction {
 
 export function predictField(doc: ExtractDocument, model: FieldModel, options: { topLines: number; sink?: ScoringSink }): RawFieldPrediction {
   const candidates = generateCandidates(doc, model.spec);
-  if (candidates.length === 0) return { value: null, raw: 0, margin: -MAX_MARGIN, memoryKnown: false, spellingShare: 1, lineRanking: [], candidates: 0 };
-  const context = buildFieldContext(doc, candidates);
+  if (candidates.length === 0) return { value: null, raw: 0, margin: -MAX_MARGIN, memoryKnown: false, spellingShare: 1, answersMemorySpelling: false, lineRanking: [], candidates: 0 };
+  const context = buildFieldContext(doc, candidates, model.featureVersion);
   const sink = options.sink ?? new ScoringSink(model.weights);
   sink.beginDocument();
   const scores = new Float64Array(candidates.length);
@@ -55,30 +90,35 @@ export function predictField(doc: ExtractDocument, model: FieldModel, options: {
     if (c === undefined) continue;
     sink.reset();
     emitFeatures(doc, context, c, sink);
-    sink.add(MEMORY_ROLE, memoryBucket(memory === null || memory.size === 0 ? 0 : memory.count(canonicalKey(c.value))));
+    sink.add(MEMORY_ROLE, memoryBucket(memory === null || memory.size === 0 ? 0 : memory.countValue(c.value)));
     scores[i] = sink.score;
   }
-  const rawScores = Float64Array.from(scores);
   let maxScore = -Infinity;
-  for (const s of scores) if (s > maxScore) maxScore = s;
-  const p = softmaxInPlace(scores);
-  // Pool in log space relative to the top score, so that the margin survives when masses underflow to 0 or round to 1.
-  const pooled = new Map<string, number>();
+  for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > maxScore) maxScore = scores[i] as number;
+  // Softmax mass relative to the top score, pooled per value (candidate.group, set by buildFieldContext) in log space:
+  // the margin survives when masses underflow to 0 or round to 1. One typed array per field, no per-candidate garbage.
+  const groups = context.groupSize.length;
+  const pooled = new Float64Array(groups + candidates.length);
+  let sum = 0;
   let bestIndex = 0;
   for (let i = 0; i < candidates.length; i++) {
-    const key = (candidates[i] as { key: string }).key;
-    pooled.set(key, (pooled.get(key) ?? 0) + Math.exp((rawScores[i] as number) - maxScore));
-    if ((p[i] as number) > (p[bestIndex] as number)) bestIndex = i;
+    const e = Math.exp((scores[i] as number) - maxScore);
+    pooled[groups + i] = e;
+    sum += e;
+    const group = (candidates[i] as Candidate).group;
+    pooled[group] = (pooled[group] as number) + e;
+    if ((scores[i] as number) > (scores[bestIndex] as number)) bestIndex = i;
   }
-  let bestKey = "";
+  let bestGroup = 0;
   let best = -1;
   let second = 0;
   let total = 0;
-  for (const [key, m] of pooled) {
+  for (let g = 0; g < groups; g++) {
+    const m = pooled[g] as number;
     total += m;
     if (m > best) {
       second = Math.max(second, best);
-      bestKey = key;
+      bestGroup = g;
       best = m;
     } else if (m > second) second = m;
   }
@@ -86,28 +126,42 @@ export function predictField(doc: ExtractDocument, model: FieldModel, options: {
   const margin = second <= 0 ? MAX_MARGIN : Math.min(MAX_MARGIN, Math.log(best) - Math.log(second));
   // The spelling answered: the single best-scoring candidate of the winning value.
   let chosen = candidates[bestIndex];
-  if (chosen === undefined || chosen.key !== bestKey) {
-    let top = -1;
+  if (chosen === undefined || chosen.group !== bestGroup) {
+    let top = -Infinity;
     for (let i = 0; i < candidates.length; i++) {
-      if (candidates[i]?.key === bestKey && (p[i] as number) > top) {
-        top = p[i] as number;
+      if (candidates[i]?.group === bestGroup && (scores[i] as number) > top) {
+        top = scores[i] as number;
         chosen = candidates[i];
       }
     }
   }
   let value = chosen?.value ?? null;
-  const canonical = value === null || memory === null ? null : canonicalKey(value);
-  const agreement = canonical === null || memory === null ? { known: false, share: 1 } : memory.agreement(canonical);
-  if (canonical !== null && memory !== null && model.useMemorySpelling) value = memory.spelling(canonical) ?? value;
+  let memoryKnown = false;
+  let spellingShare = 1;
+  let answersMemorySpelling = false;
+  if (value !== null && memory !== null) {
+    const said = memoryAnswer(memory, value, { respell: model.useMemorySpelling, editRate: model.memoryEditRate });
+    ({ value, known: memoryKnown, share: spellingShare, answersMemorySpelling } = said);
+  }
 
+  return { value, raw: bestMass, margin, memoryKnown, spellingShare, answersMemorySpelling, lineRanking: rankLines(doc, candidates, pooled, groups, sum, options.topLines), candidates: candidates.length };
+}
+
+/** The `top` lines that carry the most softmax mass (ties: the earlier line), best first. */
+function rankLines(doc: ExtractDocument, candidates: readonly Candidate[], mass: Float64Array, offset: number, sum: number, top: number): number[] {
   const lineMass = new Float64Array(doc.lines.length);
   for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i] as { startLine: number; endLine: number };
-    for (let l = c.startLine; l <= c.endLine; l++) lineMass[l] = (lineMass[l] as number) + (p[i] as number);
+    const c = candidates[i] as Candidate;
+    const p = (mass[offset + i] as number) / sum;
+    for (let l = c.startLine; l <= c.endLine; l++) lineMass[l] = (lineMass[l] as number) + p;
   }
-  const lineRanking = [...lineMass.keys()]
-    .filter((l) => (lineMass[l] as number) > 0)
-    .sort((a, b) => (lineMass[b] as number) - (lineMass[a] as number) || a - b)
-    .slice(0, options.topLines);
-  return { value, raw: bestMass, margin, memoryKnown: agreement.known, spellingShare: agreement.share, lineRanking, candidates: candidates.length };
+  const ranking: number[] = [];
+  for (let k = 0; k < top; k++) {
+    let bestLine = -1;
+    for (let l = 0; l < lineMass.length; l++) if ((lineMass[l] as number) > 0 && (bestLine < 0 || (lineMass[l] as number) > (lineMass[bestLine] as number))) bestLine = l;
+    if (bestLine < 0) break;
+    ranking.push(bestLine);
+    lineMass[bestLine] = 0;
+  }
+  return ranking;
 }

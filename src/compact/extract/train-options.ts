@@ -45,6 +45,8 @@ export interface FieldTrainingReport {
   heldOutAccuracyWithoutMemorySpelling: number;
   memoryValues: number;
   useMemorySpelling: boolean;
+  /** Answers the memory does not know exactly snap to the remembered value within this share of edits (0: never). */
+  memoryEditRate: number;
   calibration: Calibration;
   /** Keep answers with confidence >= threshold; null when no threshold met the bound (the field always escalates). */
   threshold: number | null;
@@ -76,7 +78,7 @@ export function resolveTrainOptions(input: TrainExtractorOptions) {
   const folds = input.folds ?? 5;
   const epochs = input.epochs ?? 12;
   const dimensionBits = input.dimensionBits ?? 18;
-  const learningRate = input.learningRate ?? 0.2;
+  const learningRate = input.learningRate ?? 0.05;
   const l2 = input.l2 ?? 1e-6;
   const seed = input.seed ?? 1;
   const maxChars = input.maxChars ?? DEFAULT_MAX_CHARS;

@@ -16,9 +16,10 @@ import { prepareDocument, type ExtractDocument } from "./document.ts";
 import { createRng, shuffleInPlace } from "../random.ts";
 import { selectThreshold } from "../threshold.ts";
 import { inferFieldSpec } from "./field-spec.ts";
+import { FEATURE_VERSION } from "./features.ts";
 import { ValueMemory } from "./memory.ts";
-import { canonicalKey, valuesMatch } from "./normalize.ts";
-import { predictField, type FieldModel } from "./predict-field.ts";
+import { valuesMatch } from "./normalize.ts";
+import { memoryAnswer, predictField, type FieldModel, type MemoryPolicy } from "./predict-field.ts";
 import { trainRanker } from "./ranker.ts";
 import { WeightTable } from "./weight-table.ts";
 import { featurizeField, withMemory, type FeaturizedDocument } from "./train-groups.ts";
@@ -33,13 +34,21 @@ interface Prepared {
   fields: Record<string, string | null>;
 }
 
+/**
+ * The memory policies a text field chooses from by held-out accuracy (the first among equals): answer the printed
+ * spelling; re-spell values the memory knows exactly; snap the others within 5-15% character edits, with or without
+ * re-spelling the known ones. Version-1 models only had the first two.
+ */
+const MEMORY_POLICIES: MemoryPolicy[] = [
+  { respell: false, editRate: 0 },
+  { respell: true, editRate: 0 },
+  ...[0.05, 0.1, 0.15].flatMap((editRate) => [{ respell: true, editRate }, { respell: false, editRate }]),
+];
+
 interface HeldOut {
-  margin: number;
-  memoryKnown: boolean;
-  spellingShare: number;
-  plain: string | null;
-  spelled: string | null;
   gold: string;
+  /** Per MEMORY_POLICIES entry: the answer and its calibration features. */
+  answers: Array<{ value: string | null; features: number[] }>;
 }
 
 /** Held-out answers in five equal bins by confidence, lowest first: is the confidence informative, and calibrated? */
@@ -78,7 +87,7 @@ function fitFieldModel(
   }
   const groups = withMemory(featurized.filter((f) => inTrain(f.doc)), memory, options.dimension);
   const weights = trainRanker(groups, { dimension: options.dimension, epochs: options.epochs, learningRate: options.learningRate, l2: options.l2, seed: options.seed, onEpoch });
-  return { spec, weights: WeightTable.fromDense(weights), memory, useMemorySpelling: false };
+  return { spec, weights: WeightTable.fromDense(weights), memory, useMemorySpelling: false, featureVersion: FEATURE_VERSION, memoryEditRate: 0 };
 }
 
 export function trainExtractor(input: TrainExtractorOptions): { extractor: TrainedExtractor; report: TrainExtractorReport } {
@@ -116,9 +125,15 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
       for (const p of test) {
         const gold = p.fields[spec.name];
         if (gold == null) continue;
+        // The fold model answers the printed spelling; each policy's answer is derived from it, as serving would.
         const raw = predictField(p.doc, model, { topLines: options.topLines });
-        const spelled = raw.value !== null && model.memory !== null ? (model.memory.spelling(canonicalKey(raw.value)) ?? raw.value) : raw.value;
-        heldOut[f]?.push({ margin: raw.margin, memoryKnown: raw.memoryKnown, spellingShare: raw.spellingShare, plain: raw.value, spelled, gold });
+        const { memory } = model;
+        const answers = MEMORY_POLICIES.map((policy) => {
+          if (raw.value === null || memory === null) return { value: raw.value, features: calibrationFeatures(raw.margin, false, 1, false) };
+          const said = memoryAnswer(memory, raw.value, policy);
+          return { value: said.value, features: calibrationFeatures(raw.margin, said.known, said.share, said.answersMemorySpelling) };
+        });
+        heldOut[f]?.push({ gold, answers });
       }
     });
   }
@@ -127,10 +142,21 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
   const reports: FieldTrainingReport[] = [];
   specs.forEach(({ spec, recall, labeled }, f) => {
     const items = heldOut[f] ?? [];
-    const plainAccuracy = items.filter((h) => valuesMatch(h.plain, h.gold)).length / Math.max(1, items.length);
-    const spelledAccuracy = items.filter((h) => valuesMatch(h.spelled, h.gold)).length / Math.max(1, items.length);
-    const useMemorySpelling = useMemory[f] === true && spelledAccuracy > plainAccuracy;
-    const scored = items.map((h) => ({ features: calibrationFeatures(h.margin, h.memoryKnown, h.spellingShare, useMemorySpelling), correct: valuesMatch(useMemorySpelling ? h.spelled : h.plain, h.gold) }));
+    const accuracyOf = (policy: number): number => items.filter((h) => valuesMatch(h.answers[policy]?.value ?? null, h.gold)).length / Math.max(1, items.length);
+    const plainAccuracy = accuracyOf(0);
+    let chosen = 0;
+    let best = plainAccuracy;
+    if (useMemory[f] === true) {
+      MEMORY_POLICIES.forEach((_, policy) => {
+        const accuracy = accuracyOf(policy);
+        if (accuracy > best) [chosen, best] = [policy, accuracy];
+      });
+    }
+    const policy = MEMORY_POLICIES[chosen] as MemoryPolicy;
+    const scored = items.map((h) => {
+      const answer = h.answers[chosen] ?? { value: null, features: calibrationFeatures(0, false, 1, false) };
+      return { features: answer.features, correct: valuesMatch(answer.value, h.gold) };
+    });
     const calibration = fitCalibration(scored);
     const choice = selectThreshold({
       confidences: Float64Array.from(scored, (s) => applyCalibration(calibration, s.features)),
@@ -139,17 +165,19 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
       confidenceLevel: options.confidence,
     });
     const model = fitFieldModel(prepared, featurized[f] ?? [], () => true, spec, useMemory[f] === true, options, tick(`final · ${spec.name}`));
-    model.useMemorySpelling = useMemorySpelling;
+    model.useMemorySpelling = policy.respell;
+    model.memoryEditRate = policy.editRate;
     fields.push({ model, calibration, threshold: choice.threshold });
     reports.push({
       name: spec.name,
       spec,
       labeled,
       candidateRecall: recall,
-      heldOutAccuracy: useMemorySpelling ? spelledAccuracy : plainAccuracy,
+      heldOutAccuracy: best,
       heldOutAccuracyWithoutMemorySpelling: plainAccuracy,
+      memoryEditRate: policy.editRate,
       memoryValues: model.memory?.size ?? 0,
-      useMemorySpelling,
+      useMemorySpelling: policy.respell,
       calibration,
       threshold: Number.isFinite(choice.threshold) ? choice.threshold : null,
       thresholdMet: choice.certified,

@@ -30,6 +30,10 @@ export interface GenerationHooks {
   startedAt: number;
   signal: AbortSignal;
   onTextChunk?: (text: string) => void;
+  /** Used when the temperature is above 0; node-llama-cpp would otherwise seed with the current second. */
+  seed: number;
+  /** The re-generation after an invalid answer: the stricter UTF-8 guard (utf8-guard.ts). */
+  strictUtf8: boolean;
 }
 
 type StopReason = "eogToken" | "stopGenerationTrigger" | "functionCalls" | "maxTokens" | "abort" | "customStopTrigger";
@@ -50,7 +54,7 @@ function finishReasonOf(stop: StopReason): ChatResult["finishReason"] {
 }
 
 function checkSampling(request: ChatRequest): void {
-  const { maxTokens, temperature } = request;
+  const { maxTokens, temperature, seed } = request;
   // node-llama-cpp reads maxTokens 0 as "no limit": a bad value must fail here, not run away.
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
     throw new FrugalError("input_invalid", `maxTokens must be an integer ≥ 1, got ${maxTokens}`);
@@ -58,12 +62,17 @@ function checkSampling(request: ChatRequest): void {
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
     throw new FrugalError("input_invalid", `temperature must be between 0 and 2, got ${temperature}`);
   }
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new FrugalError("input_invalid", `seed must be an integer between 0 and 2^32 - 1, got ${seed}`);
+  }
 }
 
 export async function generate(lease: ModelLease, request: ChatRequest, defaults: GenerationDefaults, hooks: GenerationHooks): Promise<GenerationResult> {
   checkSampling(request);
   const history = toChatHistory(request.messages);
   const grammar = request.jsonSchema === undefined ? undefined : await lease.grammarFor(request.jsonSchema.schema);
+  // Only schema-constrained answers are guarded: free text is left exactly as node-llama-cpp samples it.
+  const tokenBias = grammar === undefined ? undefined : lease.utf8Guard.bias(hooks.strictUtf8);
   const slot = await lease.acquireSequence(hooks.signal);
   let dirty = true;
   try {
@@ -84,8 +93,10 @@ export async function generate(lease: ModelLease, request: ChatRequest, defaults
     const response = await lease.keepAlive.run(() =>
       slot.chat.generateResponse(history, {
         ...(grammar === undefined ? {} : { grammar }),
+        ...(tokenBias === undefined ? {} : { tokenBias }),
         maxTokens,
         temperature: request.temperature ?? defaults.temperature,
+        seed: hooks.seed,
         signal: hooks.signal,
         stopOnAbortSignal: false,
         onTextChunk(text) {

@@ -5,12 +5,15 @@
  *   const answer = await provider.chat({ messages, jsonSchema: { name: "label", schema } });
  *   // answer.usage: prompt and answer tokens from the model's tokenizer (measured); answer.computeMs: decoding time
  *
- * The model loads on the first request (or on `ready()`), once per pool; a `jsonSchema` becomes a llama.cpp grammar, so
- * the answer always parses and fits the schema unless `maxTokens` cut it short (finishReason "length").
+ * The model loads on the first request (or on `ready()`), once per pool. A `jsonSchema` becomes a llama.cpp grammar plus a
+ * UTF-8 guard (utf8-guard.ts), and the answer is still checked against the schema (../schema-answer.ts): the grammar alone
+ * lets invalid UTF-8 bytes through. An invalid answer is generated again once, with seed + 1 and the strict guard, then is
+ * a `schema_violation`.
  */
 import { basename } from "node:path";
 import { validateConfig } from "../../core/config-file.ts";
 import { FrugalError } from "../../core/errors.ts";
+import { checkStreamedAnswer, generateValid, nextSeed } from "../schema-answer.ts";
 import type { ChatRequest, ChatResult, Provider, StreamPart } from "../types.ts";
 import { generate, generationError, type GenerationResult } from "./generate.ts";
 import { createLlamaModelPool, type BackendInfo, type LlamaModelPool, type ModelLease } from "./model-pool.ts";
@@ -25,6 +28,16 @@ export interface LlamaCppProvider extends Provider {
   ready(): Promise<BackendInfo>;
   /** The pool serving this provider (its own unless one was passed in). */
   readonly pool: LlamaModelPool;
+}
+
+/** How one generation runs: the re-generation after an invalid answer gets the next seed and the strict UTF-8 guard. */
+interface Sampling {
+  /** The call's start: timeouts and latencies of every generation of a call count from it. */
+  startedAt: number;
+  seed: number;
+  strictUtf8: boolean;
+  onTextChunk?: (text: string) => void;
+  stop?: AbortSignal;
 }
 
 export function createLlamaCppProvider(options: LlamaCppOptions): LlamaCppProvider {
@@ -58,27 +71,34 @@ export function createLlamaCppProvider(options: LlamaCppOptions): LlamaCppProvid
     return lease;
   }
 
-  function run(request: ChatRequest, onTextChunk?: (text: string) => void, stop?: AbortSignal): Promise<GenerationResult> {
+  function sampling(request: ChatRequest, startedAt: number): Sampling {
+    // A random seed per call unless one is given: node-llama-cpp's default (the current second) repeats within a second.
+    return { startedAt, seed: request.seed ?? resolved.seed ?? Math.floor(Math.random() * 0x1_0000_0000), strictUtf8: false };
+  }
+
+  function run(request: ChatRequest, how: Sampling): Promise<GenerationResult> {
     if (closing !== undefined) return Promise.reject(closedError());
     if (request.model !== undefined && request.model !== modelName) {
       return Promise.reject(new FrugalError("input_invalid", `this llama-cpp provider serves "${modelName}" only, not "${request.model}"`));
     }
-    const startedAt = performance.now();
+    const { startedAt, seed, strictUtf8, onTextChunk, stop } = how;
     const timeoutMs = request.timeoutMs ?? resolved.timeoutMs;
+    // The limit is the call's: a re-generation gets what the first one left.
+    const remainingMs = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (performance.now() - startedAt));
     const abort = linkRequestSignal(
       [
         { signal: request.signal, cause: "cancelled" },
         { signal: stop, cause: "cancelled" },
         { signal: closeController.signal, cause: "closed" },
       ],
-      timeoutMs,
+      remainingMs,
     );
     const task = (async () => {
       try {
         if (abort.cause() !== undefined) throw new Error("aborted before start");
         const model = await acquire();
         if (abort.cause() !== undefined) throw new Error("aborted while the model loaded");
-        return await generate(model, request, defaults, { startedAt, signal: abort.signal, ...(onTextChunk === undefined ? {} : { onTextChunk }) });
+        return await generate(model, request, defaults, { startedAt, signal: abort.signal, seed, strictUtf8, ...(onTextChunk === undefined ? {} : { onTextChunk }) });
       } catch (error) {
         throw generationError(error, abort.cause(), timeoutMs);
       } finally {
@@ -94,15 +114,20 @@ export function createLlamaCppProvider(options: LlamaCppOptions): LlamaCppProvid
   }
 
   async function chat(request: ChatRequest): Promise<ChatResult> {
-    const r = await run(request);
+    const how = sampling(request, performance.now());
+    const r = await generateValid(request, `llama-cpp ${modelName}`, async (again) => {
+      const g = await run(request, again ? { ...how, seed: nextSeed(how.seed) ?? how.seed, strictUtf8: true } : how);
+      return { ...g, usage: { inputTokens: g.inputTokens, outputTokens: g.outputTokens, provenance: "measured" as const }, attempts: 1 };
+    });
     const result: ChatResult = {
       text: r.text,
       model: modelName,
       finishReason: r.finishReason,
-      usage: { inputTokens: r.inputTokens, outputTokens: r.outputTokens, provenance: "measured" },
+      usage: r.usage,
+      // Every generation's time: run() times each one from the same start.
       latencyMs: r.latencyMs,
       computeMs: r.computeMs,
-      attempts: 1,
+      attempts: r.attempts,
     };
     if (r.firstTokenMs !== undefined) result.firstTokenMs = r.firstTokenMs;
     return result;
@@ -111,7 +136,7 @@ export function createLlamaCppProvider(options: LlamaCppOptions): LlamaCppProvid
   async function* stream(request: ChatRequest): AsyncGenerator<StreamPart> {
     const chunks = createChunkQueue();
     const stop = new AbortController();
-    const result = run(request, (text) => chunks.push(text), stop.signal);
+    const result = run(request, { ...sampling(request, performance.now()), onTextChunk: (text) => chunks.push(text), stop: stop.signal });
     result.then(
       () => chunks.end(),
       (error: unknown) => chunks.fail(error),
@@ -130,10 +155,12 @@ export function createLlamaCppProvider(options: LlamaCppOptions): LlamaCppProvid
       const r = await result;
       checkAborted();
       finished = true;
+      const usage = { inputTokens: r.inputTokens, outputTokens: r.outputTokens, provenance: "measured" as const };
+      checkStreamedAnswer(request, `llama-cpp ${modelName}`, { ...r, usage, attempts: 1 });
       const finish: StreamPart = {
         type: "finish",
         finishReason: r.finishReason,
-        usage: { inputTokens: r.inputTokens, outputTokens: r.outputTokens, provenance: "measured" },
+        usage,
         model: modelName,
         latencyMs: r.latencyMs,
         computeMs: r.computeMs,

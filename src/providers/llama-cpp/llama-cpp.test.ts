@@ -1,6 +1,8 @@
 /**
- * The llama-cpp provider against a real GGUF (test/fixtures/tiny-gguf: random weights, so its text is gibberish, but the
- * grammar must still make every schema-constrained answer valid). One shared pool keeps native model loads to a few.
+ * The llama-cpp provider against a real GGUF (test/fixtures/tiny-gguf: random weights, so its text is gibberish). The
+ * contract under test: every schema-constrained answer returned is valid against its schema, and a generation that is not
+ * surfaces as `schema_violation`, never as output. Sampling uses fixed seeds, so a run repeats the same generations on
+ * the same machine. One shared pool keeps native model loads to a few.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -34,6 +36,17 @@ const receiptSchema = {
   },
 };
 
+/** The test's own reading of the receipt contract, independent of json-schema-check.ts. */
+function receiptProblem(text: string): string | undefined {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  if (Object.keys(parsed).sort().join() !== Object.keys(FIELDS).sort().join()) return `fields ${Object.keys(parsed).join()}`;
+  for (const [field, max] of Object.entries(FIELDS)) {
+    const value = parsed[field];
+    if (typeof value !== "string" || [...value].length > max || value.includes("\uFFFD")) return `${field}: ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
 const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
   messages: [
     { role: "system", content: "Answer with JSON only." },
@@ -62,7 +75,7 @@ function assertMeasured(r: ChatResult): void {
 describe("llama-cpp provider on the tiny GGUF", { timeout: 120_000 }, () => {
   it("an enum schema always yields one of the labels, under concurrency and sampling", async () => {
     const temps = [0, 0.7, 1.2, 1.5, 0.3, 1];
-    const results = await Promise.all(temps.map((t, i) => provider.chat(ask(`Ticket ${i}: where is my card?`, { jsonSchema: labelSchema, temperature: t }))));
+    const results = await Promise.all(temps.map((t, i) => provider.chat(ask(`Ticket ${i}: where is my card?`, { jsonSchema: labelSchema, temperature: t, seed: i }))));
     for (const r of results) {
       assert.ok(LABELS.includes(JSON.parse(r.text) as string), `not a label: ${r.text}`);
       assert.equal(r.finishReason, "stop");
@@ -70,35 +83,70 @@ describe("llama-cpp provider on the tiny GGUF", { timeout: 120_000 }, () => {
     }
   });
 
-  it("an object schema with several string fields always parses and fits", async () => {
-    const results = await Promise.all(
-      [0, 1, 1.3].map((t) => provider.chat(ask("Receipt: ACME SDN BHD 12/01/2019 TOTAL 9.00", { jsonSchema: receiptSchema, temperature: t, maxTokens: 160 }))),
+  it("an object schema with several string fields: every answer returned fits, the rest are schema_violation", async () => {
+    // Seeds 2 and 51 at 1.3 once produced invalid UTF-8 bytes here (four U+FFFD in one field); whatever this machine
+    // samples for them, the contract below must hold.
+    const runs = [{ t: 0, seed: 1 }, { t: 1, seed: 1 }, ...[2, 51, 7, 11].flatMap((seed) => [{ t: 1.3, seed }, { t: 1.5, seed }])];
+    const settled = await Promise.allSettled(
+      runs.map(({ t, seed }) => provider.chat(ask("Receipt: ACME SDN BHD 12/01/2019 TOTAL 9.00", { jsonSchema: receiptSchema, temperature: t, seed, maxTokens: 160 }))),
     );
-    for (const r of results) {
-      assert.equal(r.finishReason, "stop", `cut short: ${r.text}`);
-      const parsed = JSON.parse(r.text) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(parsed).sort(), Object.keys(FIELDS).sort());
-      for (const [field, max] of Object.entries(FIELDS)) {
-        const value = parsed[field];
-        assert.ok(typeof value === "string" && value.length <= max, `${field}: ${JSON.stringify(value)}`);
+    settled.forEach((outcome, i) => {
+      const at = JSON.stringify(runs[i]);
+      if (outcome.status === "rejected") {
+        assert.ok(outcome.reason instanceof FrugalError && outcome.reason.code === "schema_violation", `${at}: ${String(outcome.reason)}`);
+        assert.equal(outcome.reason.retryable, false);
+        assert.equal(outcome.reason.details.attempts, 2);
+        return;
       }
+      const r = outcome.value;
+      assert.equal(receiptProblem(r.text), undefined, `${at}: ${r.text}`);
+      assert.equal(r.finishReason, "stop");
+      assert.ok(r.attempts === 1 || r.attempts === 2);
       assertMeasured(r);
+    });
+    assert.equal(settled[0]?.status, "fulfilled", "the greedy answer fits");
+  });
+
+  it("a seed reproduces a sampled answer; the UTF-8 guard bans the impossible byte tokens and U+FFFD", async () => {
+    const request = ask("Receipt: ACME", { jsonSchema: receiptSchema, temperature: 1.3, seed: 42, maxTokens: 160 });
+    const [a, b] = [await provider.chat(request), await provider.chat(request)];
+    assert.equal(a.text, b.text);
+    await assert.rejects(provider.chat(ask("x", { seed: -1 })), fails("input_invalid", "seed"));
+    const lease = await pool.acquire({ modelPath: TINY, gpu: false, contextSize: 512, sequences: 2, threads: 1 });
+    try {
+      // Llama 2's vocabulary: 13 byte tokens that never occur in UTF-8 (C0, C1, F5-FF) + 2 tokens that are U+FFFD; strict
+      // mode adds the 4 lead bytes whose validity depends on the next byte (E0, ED, F0, F4).
+      assert.deepEqual(lease.utf8Guard.banned, { relaxed: 15, strict: 19 });
+      assert.ok(lease.utf8Guard.bias(false) !== undefined && lease.utf8Guard.bias(true) !== undefined);
+    } finally {
+      await lease.release();
     }
   });
 
-  it("an answer cut by maxTokens says so (finishReason length) instead of passing for complete", async () => {
+  it("an answer cut by maxTokens is generated again once, then is a schema_violation saying so; a stream ends the same way", async () => {
     const open = { name: "free", schema: { type: "object", properties: { note: { type: "string" } }, required: ["note"] } };
-    const r = await provider.chat(ask("Write a note.", { jsonSchema: open, maxTokens: 6 }));
-    assert.equal(r.finishReason, "length");
-    assert.equal(r.usage.outputTokens, 6);
-    assert.throws(() => JSON.parse(r.text));
+    // Three tokens cannot hold {"note":""}: both generations are cut, whatever the model samples.
+    await assert.rejects(provider.chat(ask("Write a note.", { jsonSchema: open, maxTokens: 3 })), (e: unknown) => {
+      fails("schema_violation", "2 generations", "raise it")(e);
+      assert.ok(e instanceof FrugalError && e.details.finishReason === "length" && e.details.attempts === 2);
+      assert.equal((e.details.usage as { outputTokens: number }).outputTokens, 6);
+      return true;
+    });
+    const parts: StreamPart[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const part of provider.stream(ask("Write a note.", { jsonSchema: open, maxTokens: 3 }))) parts.push(part);
+      })(),
+      fails("schema_violation", "a streamed answer"),
+    );
+    assert.ok(parts.every((p) => p.type === "text-delta"));
   });
 
   it("a nullable field (anyOf) is honoured, and a constraint a grammar cannot enforce is refused", async () => {
     const nullable = { name: "n", schema: { type: "object", properties: { total: { anyOf: [{ type: "string", maxLength: 6 }, { type: "null" }] } }, required: ["total"] } };
-    const r = await provider.chat(ask("Total?", { jsonSchema: nullable, maxTokens: 40, temperature: 1 }));
+    const r = await provider.chat(ask("Total?", { jsonSchema: nullable, maxTokens: 40, temperature: 1, seed: 3 }));
     const total = (JSON.parse(r.text) as { total: unknown }).total;
-    assert.ok(total === null || (typeof total === "string" && total.length <= 6), r.text);
+    assert.ok(total === null || (typeof total === "string" && [...total].length <= 6 && !total.includes("\uFFFD")), r.text);
     const pattern = { name: "p", schema: { type: "string", pattern: "^[0-9]+$" } };
     await assert.rejects(provider.chat(ask("x", { jsonSchema: pattern })), fails("input_invalid", "$.pattern"));
   });

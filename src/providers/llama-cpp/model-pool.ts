@@ -13,6 +13,7 @@ import { sharedLlama, subscribeNativeLog } from "./backend.ts";
 import { createNativeLog, loadGgufModel, type GpuSetting, type NativeLog } from "./load-model.ts";
 import { grammarSchema } from "./schema-subset.ts";
 import { createSequenceSlots, type SequenceSlots } from "./sequence-slots.ts";
+import { createUtf8Guard, type Utf8Guard } from "./utf8-guard.ts";
 
 export interface PoolModelSpec {
   modelPath: string;
@@ -49,6 +50,8 @@ export interface ModelLease {
   readonly model: LlamaModel;
   readonly backend: BackendInfo;
   readonly keepAlive: KeepAlive;
+  /** Token biases that keep schema-constrained answers valid UTF-8 (see utf8-guard.ts), built once per model. */
+  readonly utf8Guard: Utf8Guard;
   acquireSequence(signal?: AbortSignal): Promise<SequenceLease>;
   /** A grammar for a JSON schema, built once per schema and shared (grammars are immutable). */
   grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar>;
@@ -87,6 +90,7 @@ interface ModelEntry {
   refs: number;
   llama: Promise<Llama>;
   model: Promise<LlamaModel>;
+  utf8Guard: Promise<Utf8Guard>;
   contexts: Map<string, ContextEntry>;
 }
 
@@ -127,7 +131,8 @@ export function createLlamaModelPool(): LlamaModelPool {
           return loaded;
         }),
       );
-      entry = { refs: 0, llama, model, contexts: new Map() };
+      entry = { refs: 0, llama, model, utf8Guard: model.then(createUtf8Guard), contexts: new Map() };
+      entry.utf8Guard.catch(() => undefined); // a failed load is reported through `model`
       models.set(key, entry);
       const created = entry;
       model.catch(() => {
@@ -226,8 +231,9 @@ export function createLlamaModelPool(): LlamaModelPool {
       let ready: Awaited<ContextEntry["ready"]>;
       let model: LlamaModel;
       let llama: Llama;
+      let utf8Guard: Utf8Guard;
       try {
-        [ready, model, llama] = await Promise.all([ctx.ready, entry.model, entry.llama]);
+        [ready, model, llama, utf8Guard] = await Promise.all([ctx.ready, entry.model, entry.llama, entry.utf8Guard]);
       } catch (error) {
         await release();
         throw error;
@@ -236,6 +242,7 @@ export function createLlamaModelPool(): LlamaModelPool {
         model,
         backend: ready.backend,
         keepAlive,
+        utf8Guard,
         async acquireSequence(signal) {
           const lease = await ready.slots.acquire(signal);
           return {

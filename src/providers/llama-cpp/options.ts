@@ -1,6 +1,6 @@
 /**
- * Options of the llama-cpp provider, validated once by createLlamaCppProvider. The same schema can be embedded in a
- * pipeline config (`provider: { kind: llama-cpp, modelPath: ... }`).
+ * Options of the llama-cpp provider, validated once by createLlamaCppProvider. The same schema, with `type: llama-cpp`,
+ * is a provider config entry (`providerConfigSchema` in ../index.ts).
  */
 import { z } from "zod";
 import type { LlamaModelPool } from "./model-pool.ts";
@@ -21,6 +21,8 @@ export const llamaCppOptionsSchema = z
     maxConcurrency: z.number().int().min(1).max(64).default(1),
     /** Default sampling temperature; 0 = greedy, deterministic. */
     temperature: z.number().min(0).max(2).default(0),
+    /** Default sampling seed (a request's `seed` wins); default: a random one per generation. */
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
     /** Default cap on generated tokens. */
     maxTokens: z.number().int().min(1).max(1 << 20).default(256),
     /** Default per-request time limit, queueing included (`provider_timeout` when exceeded). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { lastUserText, startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "../../../test/fixtures/fake-openai-server.ts";
+import { isFrugalError } from "../../core/errors.ts";
 import type { ChatRequest, Provider, StreamPart } from "../types.ts";
 import { createOpenAiCompatibleProvider, type OpenAiCompatibleOptions } from "./index.ts";
 
@@ -9,6 +10,7 @@ const schema = {
   schema: { type: "object", properties: { label: { type: "string", enum: ["card_lost", "refund"] } }, required: ["label"], additionalProperties: false },
 };
 const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ messages: [{ role: "user", content }], ...extra });
+const askSchema = (extra: Partial<ChatRequest> = {}): ChatRequest => ask("I lost my card", { jsonSchema: schema, ...extra });
 
 describe("openai-compatible provider: protocol features", () => {
   const servers: FakeOpenAiServer[] = [];
@@ -186,5 +188,63 @@ describe("openai-compatible provider: protocol features", () => {
   it("rejects bad options once, at creation, with the key path", () => {
     assert.throws(() => createOpenAiCompatibleProvider({ baseUrl: "not a url", model: "m" }), { code: "config_invalid", message: /baseUrl/ });
     assert.throws(() => createOpenAiCompatibleProvider({ baseUrl: "http://x/v1", model: "m", maxRetries: -1 }), { code: "config_invalid", message: /maxRetries/ });
+  });
+  // Servers that do not enforce the schema: every answer is checked, an invalid one is asked again once (next seed), then
+  // is a schema_violation; a stream that ends invalid ends with the error, not a finish.
+  it("asks again once with the next seed, and the result counts both requests and their tokens", async () => {
+    const { server, provider } = await setup();
+    const single = await provider.chat(askSchema());
+    assert.equal(single.attempts, 1, "the fake's default answer fits the schema");
+    const first = server.requests.length;
+    server.enqueue({ type: "answer", text: '{"label":"stolen"}' }, { type: "answer", text: '```json\n{"label":"refund"}\n```' });
+    const r = await provider.chat(askSchema({ seed: 7 }));
+    assert.equal(r.text, '{"label":"refund"}');
+    assert.equal(r.attempts, 2);
+    assert.deepEqual(r.usage, { inputTokens: 2 * single.usage.inputTokens, outputTokens: r.usage.outputTokens, provenance: "measured" });
+    assert.ok(r.usage.outputTokens > single.usage.outputTokens);
+    assert.deepEqual(server.requests.slice(first).map((q) => q.body?.seed), [7, 8]);
+  });
+
+  it("two invalid answers are a schema_violation that is not retryable, after exactly two requests", async () => {
+    const { server, provider } = await setup({ answer: '{"label":"lost"}' });
+    await assert.rejects(provider.chat(askSchema()), (e: unknown) => {
+      assert.ok(isFrugalError(e) && e.code === "schema_violation", String(e));
+      assert.equal(e.retryable, false);
+      assert.equal(e.details.attempts, 2);
+      assert.match(e.message, /2 generations did not fit the JSON schema "intent": \$\.label: "lost" is not one of the enum values/);
+      return true;
+    });
+    assert.equal(server.requests.length, 2);
+  });
+
+  it("transport retries and the re-generation add up in attempts", async () => {
+    const { provider, server } = await setup({}, { retryBaseMs: 0 });
+    server.enqueue({ type: "error", status: 503 }, { type: "answer", text: "{}" }, { type: "answer", text: '{"label":"refund"}' });
+    const r = await provider.chat(askSchema());
+    assert.equal(r.attempts, 3);
+    assert.equal(r.text, '{"label":"refund"}');
+  });
+
+  it("a server that only got the schema as an instruction may wrap the JSON in prose: the JSON alone is returned", async () => {
+    const { provider } = await setup({ jsonSchema: false, jsonObject: false, answer: 'Here you go: {"label": "card_lost"} (hope it helps)' });
+    const r = await provider.chat(askSchema());
+    assert.equal(r.text, '{"label": "card_lost"}');
+    assert.equal(r.attempts, 3, "two refused response_format modes, then one answer");
+  });
+
+  it("a stream whose answer fails the schema ends with schema_violation instead of a finish; a valid one finishes", async () => {
+    const { provider, server } = await setup();
+    server.enqueue({ type: "answer", text: '{"label":"lost"}' });
+    const parts: StreamPart[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const part of provider.stream(askSchema())) parts.push(part);
+      })(),
+      (e: unknown) => isFrugalError(e) && e.code === "schema_violation" && e.retryable && e.details.generations === 1,
+    );
+    assert.ok(parts.length > 0 && parts.every((p) => p.type === "text-delta"));
+    const ok: StreamPart[] = [];
+    for await (const part of provider.stream(askSchema())) ok.push(part);
+    assert.equal(ok.at(-1)?.type, "finish");
   });
 });

@@ -9,6 +9,7 @@
  * pool (bench/provider-overhead.ts measures what this adds over a raw undici call).
  */
 import { FrugalError } from "../../core/errors.ts";
+import { generateValid, nextSeed } from "../schema-answer.ts";
 import type { ChatRequest, ChatResult, Provider, StreamPart } from "../types.ts";
 import { createChatClient } from "./client.ts";
 import { resolveOpenAiCompatibleOptions, type OpenAiCompatibleOptions } from "./options.ts";
@@ -23,26 +24,30 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
 
   async function chat(request: ChatRequest): Promise<ChatResult> {
     if (request.signal?.aborted === true) throw new FrugalError("cancelled", "the request was cancelled");
+    // One call, one deadline: the re-generation after an answer that failed its schema runs inside the same timeoutMs.
     const call = client.begin(request);
     try {
-      const executed = await client.execute(call, request, false, async (response) =>
-        parseCompletion(await response.body.text(), client.endpoint, client.apiKey),
-      );
-      const latencyMs = performance.now() - call.startedAt;
-      const parsed = executed.value;
+      const r = await generateValid(request, client.endpoint, async (again) => {
+        const seed = again ? nextSeed(request.seed) : request.seed;
+        const asked = seed === request.seed ? request : { ...request, seed };
+        const executed = await client.execute(call, asked, false, async (response) =>
+          parseCompletion(await response.body.text(), client.endpoint, client.apiKey),
+        );
+        const parsed = executed.value;
+        const model = parsed.model ?? request.model ?? resolved.model;
+        const sentInstruction = executed.mode !== undefined && executed.mode !== "json_schema";
+        return { ...parsed, model, usage: resolveUsage(parsed.usage, asked, sentInstruction, parsed.text, model), attempts: executed.attempts, headersAt: executed.headersAt };
+      });
       const result: ChatResult = {
-        text: parsed.text,
-        model: parsed.model ?? request.model ?? resolved.model,
-        finishReason: parsed.finishReason,
-        usage:
-          parsed.usage === undefined
-            ? await resolveUsage(undefined, request, executed.mode !== undefined && executed.mode !== "json_schema", parsed.text)
-            : { inputTokens: parsed.usage.inputTokens, outputTokens: parsed.usage.outputTokens, provenance: "measured" },
-        latencyMs,
-        firstTokenMs: executed.headersAt - call.startedAt,
-        attempts: executed.attempts,
+        text: r.text,
+        model: r.model,
+        finishReason: r.finishReason,
+        usage: r.usage,
+        latencyMs: performance.now() - call.startedAt,
+        firstTokenMs: r.headersAt - call.startedAt,
+        attempts: r.attempts,
       };
-      if (parsed.tokenLogprobs !== undefined) result.tokenLogprobs = parsed.tokenLogprobs;
+      if (r.tokenLogprobs !== undefined) result.tokenLogprobs = r.tokenLogprobs;
       return result;
     } catch (error) {
       throw call.fail(error);

@@ -3,25 +3,26 @@
  * finish). Opening the stream is retried like a plain call; once a delta has been handed to the caller nothing is retried,
  * since a retry would repeat text the caller already used.
  *
- * A stream that ends without a finish_reason or `[DONE]` was cut: that is an error, never a silently short answer.
+ * A stream that ends without a finish_reason or `[DONE]` was cut: that is an error, never a silently short answer. A
+ * schema-constrained stream whose whole text fails the schema ends with `schema_violation` instead of a finish.
  */
 import { FrugalError } from "../../core/errors.ts";
 import { parseSseStream, SSE_DONE, type SseEvent } from "../sse.ts";
 import type { ChatRequest, ChatResult, ChatUsage, StreamPart } from "../types.ts";
+import { countChatTokens, countTokens } from "../../meter/token-count.ts";
+import { checkStreamedAnswer } from "../schema-answer.ts";
 import type { ChatClient } from "./client.ts";
-import { countChatTokens } from "./token-count.ts";
 import { parseChunk, parseCompletion, withSchemaInstruction, type WireUsage } from "./wire.ts";
 
-/** Usage as the server reported it, or counted with cl100k_base and marked modeled when it did not. */
-export async function resolveUsage(
-  reported: WireUsage | undefined,
-  request: ChatRequest,
-  sentInstruction: boolean,
-  text: string,
-): Promise<ChatUsage> {
+/**
+ * Usage as the server reported it, or counted with the meter's tokenizer for `model` and marked modeled when it did not
+ * (exact for OpenAI models, cl100k_base as an approximation for the rest).
+ */
+export function resolveUsage(reported: WireUsage | undefined, request: ChatRequest, sentInstruction: boolean, text: string, model: string): ChatUsage {
   if (reported !== undefined) return { ...reported, provenance: "measured" };
   const messages = sentInstruction && request.jsonSchema !== undefined ? withSchemaInstruction(request.messages, request.jsonSchema.schema) : request.messages;
-  return { ...(await countChatTokens(messages, text)), provenance: "modeled" };
+  const input = countChatTokens(messages, model);
+  return { inputTokens: input.tokens, outputTokens: countTokens(text, input.encoding), provenance: "modeled" };
 }
 
 export async function* streamChat(client: ChatClient, request: ChatRequest): AsyncGenerator<StreamPart> {
@@ -43,9 +44,11 @@ export async function* streamChat(client: ChatClient, request: ChatRequest): Asy
       if (whole.text !== "") yield { type: "text-delta", text: whole.text };
       if (whole.tokenLogprobs !== undefined && whole.tokenLogprobs.length > 0) yield { type: "logprobs", values: whole.tokenLogprobs };
       const latencyMs = performance.now() - call.startedAt;
-      const usage = await resolveUsage(whole.usage, request, sentInstruction, whole.text);
+      const model = whole.model ?? request.model ?? client.model;
+      const usage = resolveUsage(whole.usage, request, sentInstruction, whole.text, model);
       if (call.signal.aborted) throw call.fail(new Error("aborted"));
-      yield { type: "finish", finishReason: whole.finishReason, usage, model: whole.model ?? request.model ?? client.model, latencyMs };
+      checkStreamedAnswer(request, client.endpoint, { ...whole, usage, attempts: opened.attempts });
+      yield { type: "finish", finishReason: whole.finishReason, usage, model, latencyMs };
       return;
     }
     events = parseSseStream(opened.value.response.body);
@@ -101,15 +104,17 @@ export async function* streamChat(client: ChatClient, request: ChatRequest): Asy
       });
     }
     const latencyMs = performance.now() - call.startedAt;
+    const answeredBy = model ?? request.model ?? client.model;
     const finish: StreamPart = {
       type: "finish",
       finishReason: finishReason ?? "unknown",
-      usage: await resolveUsage(usage, request, sentInstruction, text),
-      model: model ?? request.model ?? client.model,
+      usage: resolveUsage(usage, request, sentInstruction, text, answeredBy),
+      model: answeredBy,
       latencyMs,
     };
     if (firstTokenMs !== undefined) finish.firstTokenMs = firstTokenMs;
     checkAborted();
+    checkStreamedAnswer(request, client.endpoint, { text, finishReason: finish.finishReason, usage: finish.usage, attempts: opened.attempts });
     yield finish;
   } catch (error) {
     throw call.fail(error);

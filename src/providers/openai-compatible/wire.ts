@@ -48,6 +48,7 @@ export function buildBody(parts: BodyParts, request: ChatRequest, stream: boolea
   body += ',"messages":' + JSON.stringify(messages);
   if (request.maxTokens !== undefined) body += ',"max_tokens":' + String(request.maxTokens);
   if (request.temperature !== undefined) body += ',"temperature":' + String(request.temperature);
+  if (request.seed !== undefined) body += ',"seed":' + String(request.seed);
   if (request.logprobs === true && parts.supportsLogprobs) body += ',"logprobs":true';
   if (schema !== undefined) {
     if (mode === "json_schema") {

@@ -1,23 +1,11 @@
-// Drawing helpers for the report's charts: number formats, sizes, axis ranges and ticks, canvas labels. A fragment, not a
+// Drawing helpers for the report's charts: sizes, axis ranges and ticks, canvas labels. A fragment, not a
 // module: assets.ts inlines it and report-client.js inside one function scope (no globals, no build step), so the two
-// files read as one script. Plain ES2020; user text reaches the canvas only through fillText.
+// files read as one script. Number formats come from number-format.js, inlined before this file (the same module the CLI
+// and the Markdown use). Plain ES2020; user text reaches the canvas only through fillText.
 var FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 var GRID = { stroke: "#e2e8f0", width: 1 };
 var TICKS = { stroke: "#cbd5e1", width: 1, size: 4 };
 
-function fmtUsd(v) {
-  if (v == null) return "not measured";
-  if (v === 0) return "$0";
-  var digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
-  var text = v.toFixed(Math.min(digits, 10));
-  return "$" + (text.indexOf(".") >= 0 ? text.replace(/0+$/, "").replace(/\.$/, "") : text);
-}
-function fmtPct(v) { return v == null ? "not measured" : (v * 100).toFixed(1) + "%"; }
-function fmtMs(v) {
-  if (v == null) return "not measured";
-  if (v >= 10000) return (v / 1000).toFixed(1) + " s";
-  return v >= 10 ? Math.round(v) + " ms" : v.toFixed(2) + " ms";
-}
 // Percentiles on a "nines" axis (P50, P90, P99, P99.9 evenly spaced), the way HDR histograms are read.
 function nines(p) { return -Math.log10(1 - p / 100); }
 function pLabel(x) { var p = 100 * (1 - Math.pow(10, -x)); return "P" + String(Math.round(p * 100) / 100); }

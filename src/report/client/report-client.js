@@ -16,7 +16,7 @@ var initialWidths = new Map();
 });
 function widthOf(el) { return initialWidths.has(el) ? initialWidths.get(el) : chartWidth(el); }
 
-function fmtQuality(v) { return data.qualityIsShare ? fmtPct(v) : v == null ? "not measured" : v.toPrecision(3); }
+function fmtQuality(v) { return data.qualityIsShare ? formatShare(v) : formatNumber(v); }
 
 function onDrawnOnce() {
   var done = false;
@@ -109,7 +109,7 @@ function pareto(el) {
     },
     axes: [
       { label: "Cost per request (USD)", font: FONT, labelFont: FONT, grid: GRID, ticks: TICKS, stroke: "#475569", space: 90,
-        values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : fmtUsd(v); }); } },
+        values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : formatUsd(v); }); } },
       { label: data.qualityLabel, font: FONT, labelFont: FONT, grid: GRID, ticks: TICKS, stroke: "#475569", size: 56,
         values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : fmtQuality(v); }); } },
     ],
@@ -131,7 +131,9 @@ function pareto(el) {
           drawLabel(u, 0, 0, p.name + ": quality not measured", p.color, "left");
           ctx.restore();
         });
-        var recName = rec ? "recommended" + (rec.threshold == null ? "" : " (threshold " + rec.threshold + ")") : "";
+        // On the compact curve the point's height is the compact answers' quality, not the chain's: the label says so.
+        var recName = rec ? "recommended" + (rec.threshold == null ? "" : " (threshold " + rec.threshold + ")") +
+          (rec.on === "compact" ? ", compact part" : rec.assumed ? ", modeled" : "") : "";
         var placed = [];
         pts.forEach(function (p) {
           var same = rec && rec.cost === p.cost && rec.quality === p.quality;
@@ -140,18 +142,19 @@ function pareto(el) {
         });
         if (rec && !pts.some(function (p) { return p.cost === rec.cost && p.quality === rec.quality; })) {
           var rx = u.valToPos(rec.cost, "x", true), ry = u.valToPos(rec.quality, "y", true);
-          drawLabel(u, rx + 14 * px, ry + 16 * px, recName, "#111827", "left", placed);
+          var recRight = rx > u.bbox.left + u.bbox.width * 0.55;
+          drawLabel(u, rx + (recRight ? -14 : 14) * px, ry + 16 * px, recName, "#111827", recRight ? "right" : "left", placed);
         }
       }],
       setCursor: [function (u) {
         var i = u.cursor.idx;
         if (i == null) return setReadout("readout-pareto", "");
         var x = xs[i], parts = [];
-        pts.forEach(function (p) { if (p.cost === x) parts.push(p.name + ": " + fmtQuality(p.quality) + " at " + fmtUsd(p.cost) + " per request"); });
+        pts.forEach(function (p) { if (p.cost === x) parts.push(p.name + ": " + fmtQuality(p.quality) + " at " + formatUsd(p.cost) + " per request"); });
         var s = sweepMap.get(x);
-        if (s) parts.push("threshold " + s.threshold + ": " + fmtQuality(s.quality) + " at " + fmtUsd(s.cost) + ", " + fmtPct(s.coverage) + " kept by the first tier");
+        if (s) parts.push("threshold " + s.threshold + ": " + fmtQuality(s.quality) + " at " + formatUsd(s.cost) + ", " + formatShare(s.coverage) + " kept by the first tier");
         var c = compactMap.get(x);
-        if (c) parts.push("threshold " + c.threshold + ": compact answers kept " + fmtQuality(c.compactQuality) + " on " + fmtPct(c.coverage) + ", chain quality not measured, " + fmtUsd(c.cost) + " per request");
+        if (c) parts.push("threshold " + c.threshold + ": compact answers kept " + fmtQuality(c.compactQuality) + " on " + formatShare(c.coverage) + ", chain quality not measured, " + formatUsd(c.cost) + " per request");
         setReadout("readout-pareto", parts.join(" · "));
       }],
     },
@@ -210,19 +213,19 @@ function latency(el) {
         } },
       { label: "Latency" + (log ? " (log scale)" : ""), font: FONT, labelFont: FONT, grid: GRID, ticks: TICKS, stroke: "#475569", size: 64,
         splits: log ? function () { return logSplits(yRange); } : undefined,
-        values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : fmtMs(v); }); } },
+        values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : formatMs(v); }); } },
     ],
     series: series,
     hooks: {
       draw: [function (u) {
         if (data.sloP95Ms == null) return;
         var px = uPlot.pxRatio, y = u.valToPos(data.sloP95Ms, "y", true);
-        drawLabel(u, u.bbox.left + 6 * px, y - 10 * px, "SLO: P95 ≤ " + fmtMs(data.sloP95Ms), "#b91c1c", "left");
+        drawLabel(u, u.bbox.left + 6 * px, y - 10 * px, "SLO: P95 ≤ " + formatMs(data.sloP95Ms), "#b91c1c", "left");
       }],
       setCursor: [function (u) {
         var i = u.cursor.idx;
         if (i == null) return setReadout("readout-latency", "");
-        var parts = ps.map(function (p, k) { var v = columns[k + 1][i]; return v == null ? null : p.name + " " + fmtMs(v); }).filter(Boolean);
+        var parts = ps.map(function (p, k) { var v = columns[k + 1][i]; return v == null ? null : p.name + " " + formatMs(v); }).filter(Boolean);
         setReadout("readout-latency", pLabel(xs[i]) + ": " + parts.join(" · "));
       }],
     },
@@ -239,7 +242,7 @@ function gpu(el) {
     legend: { show: true, live: false },
     scales: { x: { time: false }, pct: { range: [0, 100] }, w: { auto: true } },
     axes: [
-      { label: "Seconds into the run", font: FONT, labelFont: FONT, grid: GRID, ticks: TICKS, stroke: "#475569" },
+      { label: "Seconds since the first GPU reading", font: FONT, labelFont: FONT, grid: GRID, ticks: TICKS, stroke: "#475569" },
       { scale: "pct", label: "Utilization %", font: FONT, labelFont: FONT, grid: GRID, ticks: TICKS, stroke: "#475569" },
       { scale: "w", side: 1, label: "Power (W)", font: FONT, labelFont: FONT, grid: { show: false }, ticks: TICKS, stroke: "#475569" },
     ],
