@@ -36,6 +36,16 @@ test("measured LLM: quality and cost at each threshold, cheapest one meeting the
   assert.equal(rec.compact_quality, 1);
 });
 
+test("measured LLM that misses the target: no recommendation, not the compact-only fallback", () => {
+  // The LLM is measured and always wrong: chain quality 0.5 at best, although the compact part alone reaches 1 at 0.6.
+  const points = sweepThresholds(requests(true, false), [0, 0.6, 0.8]);
+  assert.ok(points.every((p) => p.quality !== null));
+  const rec = recommendThreshold(points, 0.9);
+  assert.equal(rec.basis, "none");
+  assert.equal(rec.threshold, null);
+  assert.match(rec.note, /no threshold's measured chain quality reaches 0\.9 \(best: 0\.500 at threshold 0\)/);
+});
+
 test("modeled LLM: chain quality unknown, compact part measured; recommendation is conditional", () => {
   const points = sweepThresholds(requests(false), [0, 0.6, 0.8]);
   assert.equal(points[0]?.quality, 0.5, "nothing escalates at 0: the chain is the compact model, measured");

@@ -228,6 +228,12 @@ export function recommendThreshold(points: SweepPointResult[], target: number, a
   });
   const measured = cheapest(points.filter((p) => p.quality !== null), (p) => p.quality, target);
   if (measured !== undefined) return pick(measured, "measured", `the cheapest threshold whose measured chain quality meets ${target}`);
+  if (points.length > 0 && points.every((p) => p.quality !== null)) {
+    // Every threshold's chain quality was measured (the LLM's answers are known) and none meets the target: no weaker basis
+    // may overrule that measurement.
+    const best = points.reduce((a, b) => ((b.quality as number) > (a.quality as number) ? b : a));
+    return none(`no threshold's measured chain quality reaches ${target} (best: ${(best.quality as number).toFixed(3)} at threshold ${best.threshold})`);
+  }
   if (points.some((p) => p.quality_assumed !== null)) {
     // An assumption was stated: it decides. (Falling back to the compact-only condition would contradict it.)
     const assumed = cheapest(points, (p) => p.quality ?? p.quality_assumed, target);

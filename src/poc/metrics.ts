@@ -3,7 +3,7 @@
  * tier share, cache hit and escalation rates, failures and unscored items. Each figure carries its provenance; a figure
  * built from measured and modeled parts is `mixed` and lists them.
  *
- * Conventions (documented in docs/readme/poc.md):
+ * Conventions (documented in the README, "Figures and their provenance"):
  * - A failed request (no answer after retries and fallbacks) counts as a wrong answer: a failure is a business error.
  * - Cost and energy come from price tables and energy profiles, so they are `modeled`; `quantity_provenance` says whether
  *   the tokens and CPU time they price were measured.
