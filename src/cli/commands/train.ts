@@ -35,7 +35,7 @@ function formatSummary(s: TrainingSummary): string {
     `  examples             ${s.examples} (${s.examples - s.calibration_size} held out for validation; the threshold is certified on ${s.calibration_size} out-of-fold predictions)`,
     `  labels               ${s.labels}`,
     `  time                 ${s.seconds.toFixed(1)} s (${s.epochs} epochs, ${s.features} features)`,
-    `  calibration accuracy ${s.calibration_accuracy.toFixed(4)}`,
+    `  calibration accuracy ${s.calibration_accuracy.toFixed(4)} (out-of-fold: fold models trained on less data than the served one)`,
     `  threshold            ${threshold}`,
     `  expected coverage    ${pct(s.expected_coverage)} of requests answered by this model, the rest escalate`,
   ].join("\n");
