@@ -6,6 +6,7 @@
  */
 import { createRng } from "../src/compact/random.ts";
 import { labelFreeStart, plannedStart, selectThreshold } from "../src/compact/threshold.ts";
+import { sampleCalibration } from "../test/fixtures/synthetic-calibration.ts";
 
 const EPS = 0.02;
 const runs = Number(process.argv[2] ?? 200);
@@ -28,16 +29,7 @@ for (const [sizeName, sizes] of Object.entries({ "valid 500, calibration 2000": 
   console.log(`\n${sizeName}, ${runs} runs, ε = ${EPS}, δ = 0.05`);
   for (const [name, risk] of Object.entries(scenarios)) {
     const rng = createRng(42);
-    const sample = (n: number) => {
-      const confidences = new Float64Array(n);
-      const correct = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const s = rng();
-        confidences[i] = s;
-        correct[i] = rng() < risk(s) ? 0 : 1;
-      }
-      return { confidences, correct };
-    };
+    const sample = (n: number) => sampleCalibration(n, rng, risk);
     const stats: Record<string, { violations: number; coverage: number; none: number }> = {};
     const record = (rule: string, threshold: number, coverage: number) => {
       const s = (stats[rule] ??= { violations: 0, coverage: 0, none: 0 });

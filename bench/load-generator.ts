@@ -16,32 +16,21 @@
  * HdrHistogram, ms. Figures are `measured` on whatever machine runs this: the load average before and after is printed
  * with them.
  */
-import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Pool, type Dispatcher } from "undici";
 import { createLatencyHistogram, type HistogramSummaryMs } from "../src/poc/histogram.ts";
 import { runOpenLoop } from "../src/poc/load-generator.ts";
 import { DEFAULT_SEND_CLOCK } from "../src/poc/send-clock.ts";
 import { buildSchedule } from "../src/poc/schedule.ts";
+import { numberFlag, serveOnFreePort, startChildServer } from "./child-server.ts";
 
 function serve(): void {
-  const server = createServer((req, res) => {
+  serveOnFreePort((req, res) => {
     req.resume();
     res.writeHead(200, { "content-type": "text/plain", "content-length": "2" });
     res.end("ok");
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
-}
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at === -1 ? undefined : Number(process.argv[at + 1]);
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /** A GET whose response is only waited for: the parser runs, but no body stream or string is made. */
@@ -65,36 +54,26 @@ async function requestGet(pool: Pool): Promise<void> {
   await response.body.dump();
 }
 
-async function startChild(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-    child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-  });
-  return { port, stop: () => child.kill() };
-}
-
 const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
 function compact(s: HistogramSummaryMs): Record<string, number | null> {
   return { count: s.count, p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), p999: round(s.p999), max: round(s.max), mean: round(s.mean) };
 }
 
 async function main(): Promise<void> {
-  const rate = flag("rate", 2000);
-  const duration = flag("duration", 10);
-  const connections = flag("connections", 32);
+  const rate = numberFlag("rate", 2000);
+  const duration = numberFlag("duration", 10);
+  const connections = numberFlag("connections", 32);
   const napAt = process.argv.indexOf("--nap-ms");
   const tuning = {
-    spinMs: flag("spin-ms", DEFAULT_SEND_CLOCK.spinMs),
-    immediateMs: flag("immediate-ms", DEFAULT_SEND_CLOCK.immediateMs),
+    spinMs: numberFlag("spin-ms", DEFAULT_SEND_CLOCK.spinMs),
+    immediateMs: numberFlag("immediate-ms", DEFAULT_SEND_CLOCK.immediateMs),
     // 0 is a valid setting here (turns only, no naps), which `flag` would refuse.
     napMs: napAt === -1 ? DEFAULT_SEND_CLOCK.napMs : Math.max(0, Number(process.argv[napAt + 1]) || 0),
   };
   const client = process.argv[process.argv.indexOf("--client") + 1] === "request" ? "request" : "dispatch";
   const asJson = process.argv.includes("--json");
   const loadBefore = loadavg()[0];
-  const { port, stop } = await startChild();
+  const { port, stop } = await startChildServer(import.meta.url);
   const url = `http://127.0.0.1:${port}`;
   try {
     const pool = new Pool(url, { connections, pipelining: 1 });

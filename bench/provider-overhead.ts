@@ -9,13 +9,11 @@
  * reading the body as text, and (b) `provider.chat()` (body built from messages, JSON parsed, usage read, timers armed).
  * Both use an undici Pool with the same options against the same server in the same run. Figures are `measured`.
  */
-import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import { createOpenAiCompatibleProvider } from "../src/providers/openai-compatible/index.ts";
 import type { ChatMessage } from "../src/providers/types.ts";
+import { nearestRank } from "../src/core/percentile.ts";
+import { numberFlag, serveOnFreePort, startChildServer } from "./child-server.ts";
 
 const COMPLETION = JSON.stringify({
   id: "chatcmpl-bench",
@@ -27,50 +25,27 @@ const COMPLETION = JSON.stringify({
 });
 
 function serve(): void {
-  const server = createServer((req, res) => {
+  serveOnFreePort((req, res) => {
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(COMPLETION) });
       res.end(COMPLETION);
     });
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
-}
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at === -1 ? undefined : Number(process.argv[at + 1]);
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? NaN;
 }
 
 function summary(samples: Float64Array): Record<string, number> {
   const sorted = Float64Array.from(samples).sort();
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
   const round = (v: number): number => Math.round(v * 1000) / 1000;
-  return { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), p999: round(percentile(sorted, 99.9)), mean: round(mean) };
-}
-
-async function startChild(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-    child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-  });
-  return { port, stop: () => child.kill() };
+  return { p50: round(nearestRank(sorted, 0.5)), p90: round(nearestRank(sorted, 0.9)), p99: round(nearestRank(sorted, 0.99)), p999: round(nearestRank(sorted, 0.999)), mean: round(mean) };
 }
 
 async function main(): Promise<void> {
-  const iterations = flag("iterations", 20_000);
-  const warmup = flag("warmup", 2_000);
+  const iterations = numberFlag("iterations", 20_000);
+  const warmup = numberFlag("warmup", 2_000);
   const asJson = process.argv.includes("--json");
-  const { port, stop } = await startChild();
+  const { port, stop } = await startChildServer(import.meta.url);
   const baseUrl = `http://127.0.0.1:${port}/v1`;
   const messages: ChatMessage[] = [
     { role: "system", content: "Classify the customer's message into one BANKING77 intent. Answer with the label only." },

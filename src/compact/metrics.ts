@@ -85,13 +85,7 @@ export function selectiveAt(confidences: ArrayLike<number>, correct: ArrayLike<n
   return { coverage: confidences.length === 0 ? 0 : kept / confidences.length, accuracy: kept === 0 ? null : right / kept, kept };
 }
 
-/** Nearest-rank percentile of an unsorted sample (p in 0..100). */
-export function percentile(values: ArrayLike<number>, p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
-}
+export { percentile } from "../core/percentile.ts";
 
 /** The curve point whose coverage is closest to `coverage` (curves are computed at fixed coverages, rounded to whole items). */
 export function nearestPoint(curve: readonly CurvePoint[], coverage: number): CurvePoint | undefined {

@@ -7,7 +7,7 @@
 import type { SoftmaxWeights } from "./softmax-regression.ts";
 import type { MlpWeights } from "./mlp-regression.ts";
 import type { CsrMatrix } from "./sparse.ts";
-import { createInt8Scorer } from "./int8-scorer.ts";
+import { createInt8Scorer, type Int8ScorerModel } from "./int8-scorer.ts";
 import { createNetworkScorer, networkLogits, type DenseLayer } from "./network-scorer.ts";
 
 /** What a fold trains: a linear softmax model, or one with a ReLU hidden layer. */
@@ -17,14 +17,8 @@ export function isMlp(model: ClassifierWeights): model is MlpWeights {
   return "w1" in model;
 }
 
-export interface Int8Weights {
-  numFeatures: number;
-  numClasses: number;
-  /** Row-major numFeatures × numClasses. */
-  weights: Int8Array;
-  scales: Float32Array;
-  bias: Float32Array;
-}
+/** int8 weights with a scale per class: exactly what the serving scorer reads. */
+export type Int8Weights = Int8ScorerModel;
 
 export function quantizeInt8(model: SoftmaxWeights): Int8Weights {
   const { numFeatures: d, numClasses: k, weights } = model;

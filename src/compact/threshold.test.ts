@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { binomialCdf, clopperPearsonUpper, minimumCertifiableCount } from "./binomial.ts";
 import { createRng, type Rng } from "./random.ts";
 import { labelFreeStart, plannedStart, selectThreshold } from "./threshold.ts";
+import { sampleCalibration, type Risk, type SyntheticCalibration } from "../../test/fixtures/synthetic-calibration.ts";
 
 function choose(n: number, k: number): number {
   let r = 1;
@@ -28,18 +29,8 @@ test("binomial CDF matches the direct sum, and Clopper-Pearson inverts it", () =
  * 0.2 (1 − s)², the kept error rate at threshold λ is 0.2 (1 − λ)² / 3, so the exact threshold where it equals ε is known:
  * λ* = 1 − sqrt(15 ε).
  */
-type Risk = (s: number) => number;
 const quadratic: Risk = (s) => 0.2 * (1 - s) ** 2;
-function sample(n: number, rng: Rng, risk: Risk = quadratic): { confidences: Float64Array; correct: Uint8Array } {
-  const confidences = new Float64Array(n);
-  const correct = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = rng();
-    confidences[i] = s;
-    correct[i] = rng() < risk(s) ? 0 : 1;
-  }
-  return { confidences, correct };
-}
+const sample = (n: number, rng: Rng, risk: Risk = quadratic): SyntheticCalibration => sampleCalibration(n, rng, risk);
 const trueRisk = (lambda: number): number => (0.2 * (1 - lambda) ** 2) / 3;
 
 function simulate(runs: number, pick: (cal: ReturnType<typeof sample>, valid: ReturnType<typeof sample>) => number, risk: Risk = quadratic, sizes = { valid: 500, cal: 2000 }) {

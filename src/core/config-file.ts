@@ -2,6 +2,7 @@
  * Loads a YAML/JSON config file and validates it with a zod schema. A bad file fails loudly, once, with the key path of the
  * first bad field (`pipelines[1].tiers[0].threshold: expected number`), never with a warning and a default.
  */
+import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
@@ -34,7 +35,18 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, s
   });
 }
 
+/** Reads a UTF-8 text file (a BOM is dropped) with one clear error for a missing, empty or non-UTF-8 file. */
 export function readTextFile(file: string, what = "file"): string {
+  return readUtf8(file, what).text;
+}
+
+/** `readTextFile`, plus the sha256 of the bytes read: for callers that key results on the exact file, with one read. */
+export function readTextFileHashed(file: string, what = "file"): { text: string; sha256: string } {
+  const { bytes, text } = readUtf8(file, what);
+  return { text, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+function readUtf8(file: string, what: string): { bytes: Buffer; text: string } {
   let size: number;
   try {
     size = statSync(file).size;
@@ -44,7 +56,8 @@ export function readTextFile(file: string, what = "file"): string {
   if (size === 0) throw new FrugalError("input_invalid", `${file}: ${what} is empty`, { details: { file } });
   const bytes = readFileSync(file);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+    return { bytes, text };
   } catch {
     const line = firstInvalidUtf8Line(bytes);
     throw new FrugalError("input_invalid", `${file}:${line}: ${what} is not valid UTF-8 (save it as UTF-8, e.g. iconv -f latin1 -t utf-8)`, {

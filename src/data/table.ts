@@ -5,7 +5,7 @@
  */
 import { extname } from "node:path";
 import { FrugalError, where } from "../core/errors.ts";
-import { readTextFile } from "../core/config-file.ts";
+import { readTextFileHashed } from "../core/config-file.ts";
 import { parseCsv } from "./csv.ts";
 
 export interface DataRow {
@@ -19,6 +19,8 @@ export interface DataTable {
   /** CSV: the header; JSONL: the union of keys seen. */
   columns: string[];
   rows: DataRow[];
+  /** sha256 (hex) of the file's bytes as read: what results are keyed on, without reading the file again. */
+  sha256: string;
 }
 
 export function detectFormat(file: string): "csv" | "jsonl" {
@@ -32,12 +34,12 @@ export function detectFormat(file: string): "csv" | "jsonl" {
 
 export function readDataTable(file: string): DataTable {
   const format = detectFormat(file);
-  const text = readTextFile(file, "data file");
+  const { text, sha256 } = readTextFileHashed(file, "data file");
   if (text.trim() === "") throw new FrugalError("input_invalid", `${file}: data file is empty`, { details: { file } });
-  return format === "csv" ? csvTable(file, text) : jsonlTable(file, text);
+  return { ...(format === "csv" ? csvTable(file, text) : jsonlTable(file, text)), sha256 };
 }
 
-function csvTable(file: string, text: string): DataTable {
+function csvTable(file: string, text: string): Omit<DataTable, "sha256"> {
   const records = parseCsv(text, file);
   const [header, ...body] = records;
   if (header === undefined) throw new FrugalError("input_invalid", `${file}: data file is empty`, { details: { file } });
@@ -60,7 +62,7 @@ function csvTable(file: string, text: string): DataTable {
   return { file, format: "csv", columns, rows };
 }
 
-function jsonlTable(file: string, text: string): DataTable {
+function jsonlTable(file: string, text: string): Omit<DataTable, "sha256"> {
   const rows: DataRow[] = [];
   const columns = new Set<string>();
   const lines = text.split(/\r?\n/);

@@ -21,7 +21,7 @@ export interface PointOptions {
   calibration?: CalibrationInput;
 }
 
-interface PointCommon {
+export interface PointCommon {
   fits: boolean;
   reason?: string;
   tp: number;
@@ -95,14 +95,20 @@ function common(d: Deployment, s: StepEstimate, fits: boolean, kvTokens: number)
   return out;
 }
 
-export function estimateDecode(o: PointOptions & { context: number }): DecodeEstimate {
+/** Validates a point's batch and length (context or prompt), and places it: the deployment and whether its KV cache fits. */
+function placePoint(o: PointOptions, lengthName: "context" | "prompt", length: number): { d: Deployment; fits: boolean; kvTokens: number } {
   checkPositiveInt("batch", o.batch);
-  checkPositiveInt("context", o.context);
-  const kvTokens = o.batch * o.context;
+  checkPositiveInt(lengthName, length);
+  const kvTokens = o.batch * length;
   const { d, fits } = deploy(o, kvTokens);
-  if (o.context > d.model.maxContext) {
-    throw new FrugalError("input_invalid", `context ${o.context} exceeds ${d.model.id}'s maximum of ${d.model.maxContext} tokens`);
+  if (length > d.model.maxContext) {
+    throw new FrugalError("input_invalid", `${lengthName} ${length} exceeds ${d.model.id}'s maximum of ${d.model.maxContext} tokens`);
   }
+  return { d, fits, kvTokens };
+}
+
+export function estimateDecode(o: PointOptions & { context: number }): DecodeEstimate {
+  const { d, fits, kvTokens } = placePoint(o, "context", o.context);
   const s = decodeStep(d, { batch: o.batch, context: o.context });
   return {
     ...common(d, s, fits, kvTokens),
@@ -114,13 +120,7 @@ export function estimateDecode(o: PointOptions & { context: number }): DecodeEst
 }
 
 export function estimatePrefill(o: PointOptions & { prompt: number }): PrefillEstimate {
-  checkPositiveInt("batch", o.batch);
-  checkPositiveInt("prompt", o.prompt);
-  const kvTokens = o.batch * o.prompt;
-  const { d, fits } = deploy(o, kvTokens);
-  if (o.prompt > d.model.maxContext) {
-    throw new FrugalError("input_invalid", `prompt ${o.prompt} exceeds ${d.model.id}'s maximum of ${d.model.maxContext} tokens`);
-  }
+  const { d, fits, kvTokens } = placePoint(o, "prompt", o.prompt);
   const s = prefillStep(d, { batch: o.batch, promptTokens: o.prompt });
   return { ...common(d, s, fits, kvTokens), ms: s.ms, tokensPerS: (kvTokens * 1000) / s.ms, jPerToken: s.energyJ / kvTokens };
 }

@@ -7,6 +7,7 @@
  * token. Arrivals are Poisson (or evenly spaced) from a seeded generator, so a plan is reproducible.
  */
 import type { Deployment } from "./deployment.ts";
+import { nearestRank } from "../core/percentile.ts";
 import { createRng } from "../core/random.ts";
 import { kvLimitedBatch, mixedStep } from "./perf-model.ts";
 
@@ -78,7 +79,7 @@ interface Replica {
 export function percentiles(values: number[]): Percentiles {
   if (values.length === 0) return { p50: 0, p95: 0, p99: 0, mean: 0 };
   const sorted = [...values].sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  const at = (q: number) => nearestRank(sorted, q);
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), mean: sorted.reduce((s, v) => s + v, 0) / sorted.length };
 }
 

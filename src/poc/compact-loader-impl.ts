@@ -80,7 +80,8 @@ export function createCompactLoader(): CompactLoader {
           onProgress: (p) => options.onProgress?.(p.stage === "train" ? p.done : 0, p.stage === "train" ? p.total : 1),
         });
         saveClassifierFile(file, classifierToContents(trained.parts));
-        return describeClassifier(file, loadCompactClassifier(file), true);
+        // The trained int8 model is the one the file holds: serve it as it is rather than reading the file back.
+        return describeClassifier(file, trained.classifier, true);
       }
       const set = readLabeledDocuments(options.data);
       const dataHash = hashDocuments(set.documents);
@@ -90,7 +91,7 @@ export function createCompactLoader(): CompactLoader {
       if (cached !== undefined) return describeExtractor(file, cached, false, dataHash);
       const { extractor } = trainExtractor({ documents: set.documents, dataHash, onProgress: (done, total) => options.onProgress?.(done, total) });
       saveExtractor(extractor, file);
-      return describeExtractor(file, loadCompactExtractor(file), true, dataHash);
+      return describeExtractor(file, extractor, true, dataHash);
     },
   };
 }

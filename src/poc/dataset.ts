@@ -3,8 +3,6 @@
  * (no gold label, a gold field missing) is never dropped silently: it is listed with its line and reason, and counted in
  * the report.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { FrugalError, where } from "../core/errors.ts";
 import { readDataTable, requireColumns } from "../data/table.ts";
 
@@ -120,6 +118,6 @@ export function readPocDataset(options: ReadPocDatasetOptions): PocDataset {
     items.push({ id, line: row.line, text, tags, gold });
   }
   if (items.length === 0) throw new FrugalError("input_invalid", `${options.file}: no usable rows (${problems.length} rows had problems, first: ${problems[0]?.reason ?? "none"})`);
-  const hash = `sha256:${createHash("sha256").update(readFileSync(options.file)).digest("hex")}`;
+  const hash = `sha256:${table.sha256}`;
   return { file: options.file, hash, items, labels: [...labels].sort(), fields, problems };
 }

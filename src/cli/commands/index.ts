@@ -11,7 +11,6 @@ import { registerPocCommand } from "./poc.ts";
 import { registerDemoCommand } from "./demo.ts";
 
 export function registerCommands(program: Command): void {
-  void program;
   registerPlanCommand(program);
   registerReportCommand(program);
   registerTrainExtractCommand(registerTrainCommand(program));

@@ -8,7 +8,7 @@ import { FrugalError } from "../../core/errors.ts";
 import { KV_PRECISIONS, type KvPrecision } from "../../plan/catalog-types.ts";
 import { formatPlanReport, fmt } from "../../plan/format-plan.ts";
 import { planSchema } from "../../plan/plan-schema.ts";
-import { estimateDecode, estimatePrefill } from "../../plan/point-estimates.ts";
+import { estimateDecode, estimatePrefill, type PointCommon } from "../../plan/point-estimates.ts";
 import { runPlan } from "../../plan/run-plan.ts";
 import { createProgressBar } from "../progress.ts";
 import { numberOption, runCommand } from "../run-command.ts";
@@ -46,6 +46,27 @@ function pointOptions(flags: PointFlags) {
 
 function write(json: unknown): void {
   process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** The JSON fields `plan decode` and `plan prefill` share, with the point's length (`context` or `prompt`) after `batch`. */
+function pointJson(o: ReturnType<typeof pointOptions>, e: PointCommon, length: Record<string, number>): Record<string, unknown> {
+  return {
+    fits: e.fits,
+    ...(e.reason === undefined ? {} : { reason: e.reason }),
+    gpu: o.gpu,
+    model: o.model,
+    precision: o.precision,
+    batch: o.batch,
+    ...length,
+    tp: e.tp,
+    gpus: e.gpus,
+    bound: e.bound,
+    power_w_per_gpu: e.powerWPerGpu,
+    weights_gb: e.weightsGb,
+    kv_gb: e.kvGb,
+    provenance: e.provenance,
+    assumptions: e.assumptions,
+  };
 }
 
 function pointCommand(plan: Command, name: string, description: string): Command {
@@ -99,23 +120,9 @@ export function registerPlanCommand(program: Command): void {
             step_ms: e.stepMs,
             tokens_per_s: e.tokensPerS,
             j_per_token: e.jPerToken,
-            fits: e.fits,
-            ...(e.reason === undefined ? {} : { reason: e.reason }),
-            gpu: o.gpu,
-            model: o.model,
-            precision: o.precision,
-            batch: o.batch,
-            context,
-            tp: e.tp,
-            gpus: e.gpus,
-            bound: e.bound,
-            power_w_per_gpu: e.powerWPerGpu,
-            weights_gb: e.weightsGb,
-            kv_gb: e.kvGb,
+            ...pointJson(o, e, { context }),
             kv_capacity_tokens: e.kvCapacityTokens,
             max_batch_at_context: e.maxBatchAtContext,
-            provenance: e.provenance,
-            assumptions: e.assumptions,
           });
           return;
         }
@@ -136,26 +143,7 @@ export function registerPlanCommand(program: Command): void {
         const o = pointOptions(flags);
         const e = estimatePrefill({ ...o, prompt });
         if (json) {
-          write({
-            ms: e.ms,
-            tokens_per_s: e.tokensPerS,
-            j_per_token: e.jPerToken,
-            fits: e.fits,
-            ...(e.reason === undefined ? {} : { reason: e.reason }),
-            gpu: o.gpu,
-            model: o.model,
-            precision: o.precision,
-            batch: o.batch,
-            prompt,
-            tp: e.tp,
-            gpus: e.gpus,
-            bound: e.bound,
-            power_w_per_gpu: e.powerWPerGpu,
-            weights_gb: e.weightsGb,
-            kv_gb: e.kvGb,
-            provenance: e.provenance,
-            assumptions: e.assumptions,
-          });
+          write({ ms: e.ms, tokens_per_s: e.tokensPerS, j_per_token: e.jPerToken, ...pointJson(o, e, { prompt }) });
           return;
         }
         process.stdout.write(

@@ -6,9 +6,7 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import { FrugalError } from "../../core/errors.ts";
-import { runPoc, type PocEvent } from "../../poc/run-poc.ts";
-import { formatSummaryTable } from "../../poc/summary-table.ts";
-import { pocJsonSchema } from "../../poc/schema.ts";
+import type { PocEvent } from "../../poc/run-poc.ts";
 import { createProgressBar, type ProgressBar } from "../progress.ts";
 import { numberOption, runCommand } from "../run-command.ts";
 
@@ -69,6 +67,9 @@ export async function pocAction(configFile: string, flags: PocFlags): Promise<vo
   };
   process.on("SIGINT", onSigint);
   try {
+    // Loaded here, not at the top: the runner pulls in the providers, tiers, meter and report, which every other command
+    // would otherwise pay for at start-up.
+    const [{ runPoc }, { formatSummaryTable }] = await Promise.all([import("../../poc/run-poc.ts"), import("../../poc/summary-table.ts")]);
     const outcome = await runPoc({
       configFile,
       outDir: flags.out,
@@ -105,6 +106,7 @@ export function registerPocCommand(program: Command): void {
     .action(
       runCommand(async (config: string | undefined, flags: PocFlags & { printSchema?: boolean }) => {
         if (flags.printSchema === true) {
+          const { pocJsonSchema } = await import("../../poc/schema.ts");
           process.stdout.write(`${JSON.stringify(pocJsonSchema(), null, 2)}\n`);
           return;
         }

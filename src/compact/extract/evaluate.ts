@@ -8,6 +8,7 @@
  * - Latency: wall-clock time of one predict() call per document (all fields), in microseconds, after an untimed warm-up
  *   over the first 10 documents.
  */
+import { nearestRank } from "../../core/percentile.ts";
 import type { CompactExtractor } from "../types.ts";
 import { valuesMatch } from "./normalize.ts";
 
@@ -47,10 +48,6 @@ export interface EvaluateExtractorOptions {
 const WARMUP_DOCUMENTS = 10;
 const CURVE_COVERAGES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
 
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
 
 function round(value: number, digits = 4): number {
   const f = 10 ** digits;
@@ -127,9 +124,9 @@ export function evaluateExtractor(
     selective_accuracy: kept.length === 0 ? null : round(kept.filter((d) => d.correct).length / kept.length),
     curve: sweepCurve(decisions),
     latency_us: {
-      p50: round(percentile(sorted, 0.5), 1),
-      p90: round(percentile(sorted, 0.9), 1),
-      p99: round(percentile(sorted, 0.99), 1),
+      p50: round(nearestRank(sorted, 0.5), 1),
+      p90: round(nearestRank(sorted, 0.9), 1),
+      p99: round(nearestRank(sorted, 0.99), 1),
       mean: round(sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length), 1),
       max: round(sorted[sorted.length - 1] ?? 0, 1),
     },

@@ -4,21 +4,18 @@
  * are hashed once per document and combined with the role by an integer mix, never by string concatenation: the
  * extractor scores a few hundred candidates per receipt and has a 2 ms budget.
  */
+import { combineHashes } from "../hashing.ts";
 import type { WeightTable } from "./weight-table.ts";
 
+/** The seed that keeps ranker features apart from the featurizer's n-gram hashes. */
+const FEATURE_SEED = 0x5eed;
+
 /**
- * The hashed index of a (role, key) feature: murmur3's finalizer over the pair, as src/compact/hashing.ts combines hashes.
- * Inlined rather than imported because it runs tens of thousands of times per receipt, and a cross-module call costs
- * more than the mix itself. Its values are pinned by a test: saved models depend on them.
+ * The hashed index of a (role, key) feature: the order-sensitive hash combination of src/compact/hashing.ts (V8 inlines
+ * it; it runs tens of thousands of times per receipt). Its values are pinned by a test: saved models depend on them.
  */
 export function mixFeature(role: number, key: number): number {
-  let h = (Math.imul(role, 0x9e3779b1) ^ key ^ Math.imul(0x5eed, 0x27d4eb2f)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return combineHashes(role, key, FEATURE_SEED);
 }
 
 /** Receives the features of one candidate. Training collects them; serving only needs the dot product with the weights. */

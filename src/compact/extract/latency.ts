@@ -8,6 +8,7 @@
  *   - the 1-minute load average before and after, and the core count.
  * CPU time is the whole process's (GC helper threads included), read at microsecond resolution.
  */
+import { nearestRank } from "../../core/percentile.ts";
 import { cpus, loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
 
@@ -42,7 +43,7 @@ export interface MeasureLatencyOptions {
 
 export function percentiles(values: readonly number[]): Percentiles {
   const sorted = Float64Array.from(values).sort();
-  const at = (q: number): number => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number));
+  const at = (q: number): number => nearestRank(sorted, q);
   let sum = 0;
   for (const v of sorted) sum += v;
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: at(1), mean: sorted.length === 0 ? 0 : sum / sorted.length };

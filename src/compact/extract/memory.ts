@@ -11,7 +11,8 @@
  * ("KWANSAN PERINDUSTRIAN BLANKONG") to a remembered value a few character edits away ("KAWASAN PERINDUSTRIAN BALAKONG").
  */
 import { canonicalKey } from "./normalize.ts";
-import { boundedEditDistance, characterHistogram, histogramLowerBound } from "./edit-distance.ts";
+import { boundedEditDistance } from "../../core/text-distance.ts";
+import { characterHistogram, histogramLowerBound } from "./character-histogram.ts";
 
 export type MemoryEntries = Array<[surface: string, count: number]>;
 

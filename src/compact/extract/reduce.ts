@@ -3,7 +3,7 @@
  * likely to hold the field, plus a window of neighbours (a label above a value, the next line of an address). The PoC
  * reports the input tokens this saves against sending the full document.
  */
-import { getEncoding, type TiktokenEncoding } from "js-tiktoken";
+import { countTokens, type TokenEncoding } from "../../meter/token-count.ts";
 import { FrugalError } from "../../core/errors.ts";
 import type { FieldPrediction } from "../types.ts";
 
@@ -65,11 +65,10 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
-/** A tiktoken counter (default cl100k_base). The encoder is built once per counter: keep the counter, not a global. */
-export function createTokenCounter(options: { encoding?: TiktokenEncoding } = {}): TokenCounter {
+/** A tiktoken counter (default cl100k_base), over the meter's encoders (loaded once per process, on first use). */
+export function createTokenCounter(options: { encoding?: TokenEncoding } = {}): TokenCounter {
   const encoding = options.encoding ?? "cl100k_base";
-  const encoder = getEncoding(encoding);
-  return { encoding, count: (text) => encoder.encode(text).length };
+  return { encoding, count: (text) => countTokens(text, encoding) };
 }
 
 export interface TokenSavings {

@@ -1,11 +1,11 @@
 /**
- * Bounded edit distance for the value memory's OCR-tolerant lookup (memory.ts). Keys are canonical (lower-case letters and
+ * Character histograms for the value memory's OCR-tolerant lookup (memory.ts). Keys are canonical (lower-case letters and
  * digits), a few dozen characters long, and a lookup only cares whether a key is within a small budget, so:
  *   - a character histogram gives a cheap lower bound (each edit changes at most two histogram cells by one), which rules
  *     out almost every remembered key before any dynamic programming;
- *   - the banded Levenshtein DP of src/core/text-distance.ts then runs only on the few keys the bound lets through.
+ *   - the banded Levenshtein DP (`boundedEditDistance`, src/core/text-distance.ts) then runs only on the few keys the
+ *     bound lets through.
  */
-export { boundedEditDistance } from "../../core/text-distance.ts";
 
 /** Histogram buckets: a-z, 0-9, and one bucket for anything else (non-ASCII letters and digits). */
 const BUCKETS = 37;
