@@ -71,14 +71,9 @@ export async function generate(lease: ModelLease, request: ChatRequest, defaults
   checkSampling(request);
   const history = toChatHistory(request.messages);
   const grammar = request.jsonSchema === undefined ? undefined : await lease.grammarFor(request.jsonSchema.schema);
-  // Only schema-constrained answers are guarded: free text is left exactly as node-llama-cpp samples it. A greedy first
-  // answer (temperature 0) is not guarded either: with a token bias node-llama-cpp's sampler costs 1-2 ms more per token
-  // (bench/llama-cpp.ts: +12 to +33 ms on a 15-token answer), and invalid byte sequences come from sampling improbable
-  // tokens, which greedy decoding of a trained model does not do. The answer check still runs, and its one re-generation
-  // is always strictly guarded, so an invalid answer cannot come back twice.
-  const temperature = request.temperature ?? defaults.temperature;
-  const guarded = grammar !== undefined && (hooks.strictUtf8 || temperature > 0);
-  const tokenBias = guarded ? lease.utf8Guard.bias(hooks.strictUtf8) : undefined;
+  // Only schema-constrained answers are guarded: free text is left exactly as node-llama-cpp samples it. The bias costs
+  // about 3% of a 15-token enum answer's decoding on the tiny model (40 alternating pairs, 98.5 vs 95.4 ms): cheap insurance.
+  const tokenBias = grammar === undefined ? undefined : lease.utf8Guard.bias(hooks.strictUtf8);
   const slot = await lease.acquireSequence(hooks.signal);
   let dirty = true;
   try {
@@ -101,7 +96,7 @@ export async function generate(lease: ModelLease, request: ChatRequest, defaults
         ...(grammar === undefined ? {} : { grammar }),
         ...(tokenBias === undefined ? {} : { tokenBias }),
         maxTokens,
-        temperature,
+        temperature: request.temperature ?? defaults.temperature,
         seed: hooks.seed,
         signal: hooks.signal,
         stopOnAbortSignal: false,
