@@ -4,7 +4,7 @@
  * the summary table or one JSON object on stdout.
  */
 import type { Command } from "commander";
-import pc from "picocolors";
+import { errColors, outColors } from "../colors.js";
 import { FrugalError } from "../../core/errors.ts";
 import type { PocEvent } from "../../poc/run-poc.ts";
 import { createProgressBar, type ProgressBar } from "../progress.ts";
@@ -30,15 +30,15 @@ function eventPrinter(quiet: boolean): { onEvent: (event: PocEvent) => void; sto
     stop,
     onEvent(event) {
       if (event.type === "warning") {
-        process.stderr.write(`${pc.yellow("warning:")} ${event.message}\n`);
+        process.stderr.write(`${errColors.yellow("warning:")} ${event.message}\n`);
       } else if (event.type === "stage" || event.type === "pipeline") {
         stop();
-        if (!quiet) process.stderr.write(pc.dim(event.type === "stage" ? `${event.message}\n` : `pipeline ${event.name}: ${event.total} requests\n`));
+        if (!quiet) process.stderr.write(errColors.dim(event.type === "stage" ? `${event.message}\n` : `pipeline ${event.name}: ${event.total} requests\n`));
       } else if (event.type === "train") {
         if (current !== `train:${event.tier}`) {
           stop();
           current = `train:${event.tier}`;
-          if (!quiet) process.stderr.write(pc.dim(`training the compact model of tier ${event.tier}\n`));
+          if (!quiet) process.stderr.write(errColors.dim(`training the compact model of tier ${event.tier}\n`));
           bar = createProgressBar(`train ${event.tier}`, event.total);
         }
         bar?.update(event.done, event.total);
@@ -62,7 +62,7 @@ export async function pocAction(configFile: string, flags: PocFlags): Promise<vo
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
     printer.stop();
-    process.stderr.write(pc.yellow("\ninterrupted: draining in-flight requests and writing a partial report (Ctrl-C again to quit now)\n"));
+    process.stderr.write(errColors.yellow("\ninterrupted: draining in-flight requests and writing a partial report (Ctrl-C again to quit now)\n"));
     controller.abort();
   };
   process.on("SIGINT", onSigint);
@@ -83,7 +83,7 @@ export async function pocAction(configFile: string, flags: PocFlags): Promise<vo
       process.stdout.write(`${JSON.stringify({ report: outcome.report, results_file: outcome.resultsFile, interrupted: outcome.interrupted, recommendation: outcome.results.recommendation, pipelines: outcome.results.pipelines.map((p) => ({ name: p.name, metrics: p.metrics })) })}\n`);
     } else {
       process.stdout.write(`${formatSummaryTable(outcome.results)}\n\n`);
-      if (outcome.interrupted) process.stdout.write(pc.yellow(`partial report (interrupted): rerun the same command to resume from ${outcome.resultsFile}\n`));
+      if (outcome.interrupted) process.stdout.write(outColors.yellow(`partial report (interrupted): rerun the same command to resume from ${outcome.resultsFile}\n`));
       process.stdout.write(`report: ${outcome.report.indexHtml}\n`);
     }
     if (outcome.interrupted && controller.signal.aborted) process.exitCode = 130;

@@ -4,7 +4,7 @@
  * N tokens cost there. An unknown model fails with close matches, as it would in a PoC.
  */
 import type { Command } from "commander";
-import pc from "picocolors";
+import { errColors, outColors } from "../colors.js";
 import { dirname } from "node:path";
 import { loadConfigFile } from "../../core/config-file.ts";
 import { createMeter, pricesConfigSchema, type Meter } from "../../meter/index.ts";
@@ -50,11 +50,11 @@ export async function pricesAction(flags: PricesFlags): Promise<void> {
     }
     process.stdout.write(`price catalog ${info.catalogVersion} (${info.basis})\n`);
     for (const r of rows) {
-      process.stdout.write(`${r.id.padEnd(58)} ${`$${r.inputUsdPer1M}`.padStart(7)} ${`$${r.outputUsdPer1M}`.padStart(7)}  ${r.asOf}  ${pc.dim(r.source)}\n`);
+      process.stdout.write(`${r.id.padEnd(58)} ${`$${r.inputUsdPer1M}`.padStart(7)} ${`$${r.outputUsdPer1M}`.padStart(7)}  ${r.asOf}  ${outColors.dim(r.source)}\n`);
     }
     process.stdout.write(`compact tier: $${info.coreHour.usdPerHour.toPrecision(3)}/core-hour (${info.coreHour.source})\n`);
   }
-  for (const warning of meter.warnings) process.stderr.write(`${pc.yellow("warning:")} ${warning}\n`);
+  for (const warning of meter.warnings) process.stderr.write(`${errColors.yellow("warning:")} ${warning}\n`);
 }
 
 export function registerPricesCommand(program: Command): void {

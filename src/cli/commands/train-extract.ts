@@ -3,7 +3,7 @@
  * the labeled documents, train with a progress bar, write the model file, print a summary (or one JSON object).
  */
 import type { Command } from "commander";
-import pc from "picocolors";
+import { errColors as pc } from "../colors.js";
 import { FrugalError } from "../../core/errors.ts";
 import { hashDocuments, readLabeledDocuments } from "../../data/labeled-documents.ts";
 import { saveExtractor, trainExtractor, type TrainExtractorReport } from "../../compact/extract/index.ts";

@@ -4,7 +4,7 @@
  * their subcommand with one line in commands/index.ts (e.g. `registerTrainExtractCommand(train)`).
  */
 import type { Command } from "commander";
-import pc from "picocolors";
+import { outColors as pc } from "../colors.js";
 import { trainClassifierFile, type TrainingSummary, type TrainProgress } from "../../compact/index.ts";
 import { createProgressBar } from "../progress.ts";
 import { numberOption, runCommand } from "../run-command.ts";
