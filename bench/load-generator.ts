@@ -16,6 +16,7 @@
  * HdrHistogram, ms. Figures are `measured` on whatever machine runs this: the load average before and after is printed
  * with them.
  */
+import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
 import { Pool, type Dispatcher } from "undici";
@@ -54,6 +55,25 @@ async function requestGet(pool: Pool): Promise<void> {
   await response.body.dump();
 }
 
+/**
+ * CPU time the hypervisor took from this VM (all vCPUs), ms, from /proc/stat's `steal` column (USER_HZ ticks, 100/s on
+ * Linux); null where there is no /proc/stat. A stolen slice freezes the generator's clock for its length: it shows up as
+ * send lag that no scheduling can prevent, so it is printed beside the lag.
+ */
+function stealMs(): number | null {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]?.trim().split(/\s+/) ?? [];
+    const steal = Number(fields[8]);
+    return Number.isFinite(steal) ? steal * 10 : null;
+  } catch {
+    return null;
+  }
+}
+const stealSince = (before: number | null): number | null => {
+  const now = stealMs();
+  return before === null || now === null ? null : now - before;
+};
+
 const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
 function compact(s: HistogramSummaryMs): Record<string, number | null> {
   return { count: s.count, p50: round(s.p50), p90: round(s.p90), p99: round(s.p99), p999: round(s.p999), max: round(s.max), mean: round(s.mean) };
@@ -89,9 +109,12 @@ async function main(): Promise<void> {
       return Math.round(((used.user + used.system) / 1e6) * 100) / 100;
     };
     let cpuAt = process.cpuUsage();
+    let stealAt = stealMs();
     const alone = await runOpenLoop({ schedule, drainMs: 1000, tuning, send: () => Promise.resolve() });
     const aloneCpu = cpuSeconds(cpuAt);
+    const aloneSteal = stealSince(stealAt);
     cpuAt = process.cpuUsage();
+    stealAt = stealMs();
     const fromSchedule = createLatencyHistogram();
     const service = createLatencyHistogram();
     let errors = 0;
@@ -107,6 +130,7 @@ async function main(): Promise<void> {
       },
     });
     const oursCpu = cpuSeconds(cpuAt);
+    const oursSteal = stealSince(stealAt);
     await pool.close();
 
     const cannon = await autocannon({ url, connections, overallRate: rate, duration, pipelining: 1 });
@@ -121,9 +145,10 @@ async function main(): Promise<void> {
       connections,
       client,
       tuning,
-      scheduler_alone: { send_lag_ms: compact(alone.sendLag.summary()), cpu_s: aloneCpu },
+      scheduler_alone: { send_lag_ms: compact(alone.sendLag.summary()), cpu_s: aloneCpu, vm_steal_ms: aloneSteal },
       frugal: {
         cpu_s: oursCpu,
+        vm_steal_ms: oursSteal,
         sent: ours.sent,
         completed: ours.completed,
         errors,
@@ -163,6 +188,7 @@ async function main(): Promise<void> {
       row("frugal service time (from send)", report.frugal.service_time_ms),
       row("autocannon latency (from send)", report.autocannon.latency_ms),
       `generator CPU over ${duration} s: ${aloneCpu} s alone, ${oursCpu} s with HTTP`,
+      `VM steal (CPU time the hypervisor took, both vCPUs, /proc/stat): ${aloneSteal ?? "n/a"} ms alone, ${oursSteal ?? "n/a"} ms with HTTP`,
       `achieved rate: frugal ${report.frugal.achieved_rate_per_s} req/s (${ours.sent} sent, ${errors} errors), autocannon ${report.autocannon.achieved_rate_per_s} req/s (${report.autocannon.errors} errors)`,
       `service time / autocannon latency: p50 ${report.service_time_over_autocannon.p50}, p90 ${report.service_time_over_autocannon.p90}, p99 ${report.service_time_over_autocannon.p99}`,
       `target: P99 send lag ≤ 1 ms: ${report.frugal.target_p99_send_lag_le_1ms ? "met" : "NOT met"} (${lag.p99?.toFixed(3)} ms)`,
