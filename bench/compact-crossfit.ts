@@ -7,7 +7,7 @@
  */
 import { loadavg } from "node:os";
 import { readLabeledTexts } from "../src/data/labeled-texts.ts";
-import { averageModels, fitFeatureSpace, resolveTrainOptions, selectRows, softmaxLogits, stratifiedSplit, trainSoftmaxRegression, type SoftmaxWeights } from "../src/compact/index.ts";
+import { averageModels, effectiveLearningRate, fitFeatureSpace, resolveTrainOptions, selectRows, softmaxLogits, stratifiedSplit, trainSoftmaxRegression, type SoftmaxWeights } from "../src/compact/index.ts";
 
 const set = readLabeledTexts("examples/banking77/train.csv");
 const index = new Map(set.labels.map((l, i) => [l, i]));
@@ -19,7 +19,7 @@ const space = fitFeatureSpace(Array.from(fit, (i) => set.examples[i]?.text as st
 const x = space.transformAll(set.examples.map((e) => e.text));
 const devX = selectRows(x, dev);
 const part = (rows: ArrayLike<number>) => ({ x: selectRows(x, rows), y: Int32Array.from(rows, (i) => y[i] as number) });
-const options = { numClasses: k, optimizer: defaults.optimizer, learningRate: defaults.learningRate, maxEpochs: defaults.maxEpochs, patience: defaults.patience, minDelta: defaults.minDelta };
+const options = { numClasses: k, optimizer: defaults.optimizer, learningRate: effectiveLearningRate({ ...defaults, hiddenUnits: 0 }) /* the linear model's default step, as the trainer uses */, maxEpochs: defaults.maxEpochs, patience: defaults.patience, minDelta: defaults.minDelta };
 const devAccuracy = (m: SoftmaxWeights): number => {
   const logits = softmaxLogits(m, devX);
   let right = 0;

@@ -32,7 +32,17 @@ const B77_TRAIN = "examples/banking77/train.csv";
 const B77_TEST = "examples/banking77/test.csv";
 const SROIE = "examples/sroie/train.jsonl";
 
-const read = (file: string): Example[] => readLabeledTexts(file).examples.map(({ text, label }) => ({ text, label }));
+// Each file is read and parsed once per process (a bench run builds several datasets from the same two files); callers
+// get their own array.
+const parsed = new Map<string, Example[]>();
+const read = (file: string): Example[] => {
+  let examples = parsed.get(file);
+  if (examples === undefined) {
+    examples = readLabeledTexts(file).examples.map(({ text, label }) => ({ text, label }));
+    parsed.set(file, examples);
+  }
+  return [...examples];
+};
 
 export function banking77(): BenchDataset {
   return { name: "banking77", description: "BANKING77 train → test (77 intents)", train: read(B77_TRAIN), test: read(B77_TEST) };

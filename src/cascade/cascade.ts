@@ -13,7 +13,7 @@
  */
 import { FrugalError, toFrugalError } from "../core/errors.ts";
 import type { TaskInput, TaskOutput, TaskSpec, TierKind, Usage } from "../core/types.ts";
-import type { CascadeTier, CascadeTierAnswer } from "../tiers/types.ts";
+import { leastFieldConfidence, type CascadeTier, type CascadeTierAnswer } from "../tiers/types.ts";
 import { DEFAULT_CONTEXT, windowedContext, type ContextOptions } from "./context.ts";
 import { DEFAULT_POLICY, matchRule, validatePolicy, type EscalationPolicy } from "./policy.ts";
 
@@ -93,13 +93,12 @@ function mergeExtract(base: CascadeTierAnswer, next: CascadeTierAnswer, fields: 
   // A modeled tier's fields have no content: they stay null and are listed as unknown, so the fields the compact tier
   // kept can still be scored.
   const unknownFields = [...(base.unknownFields ?? []), ...(next.output === null ? fields : [])];
-  const confidences = Object.values(fieldConfidence);
   const merged: CascadeTierAnswer = {
     ...base,
     output: base.output === null ? null : { kind: "extract", fields: baseFields },
     fieldSource,
     fieldConfidence,
-    confidence: confidences.length === 0 ? 1 : Math.min(...confidences),
+    confidence: leastFieldConfidence(fieldConfidence),
   };
   if (unknownFields.length > 0) merged.unknownFields = unknownFields;
   return merged;
@@ -151,7 +150,7 @@ export function createCascade(options: CascadeOptions): Cascade {
     let fellBack = false;
     let lastError: { code: string; message: string } | undefined;
     const missedCaches: CascadeTier[] = [];
-    const base = { answeredBy: null, steps, escalated: false, fellBack: false, degraded: false, ...(rule !== undefined ? { routedBy: rule.name } : {}) };
+    const base = { answeredBy: null, steps, degraded: false, ...(rule !== undefined ? { routedBy: rule.name } : {}) };
 
     for (let i = 0; i < tiers.length; i++) {
       const tier = tiers[i] as CascadeTier;
@@ -219,8 +218,6 @@ export function createCascade(options: CascadeOptions): Cascade {
         escalated = true;
         candidate = answer;
         continue;
-      } else {
-        candidate = merged;
       }
       for (const cache of missedCaches) await cache.remember?.({ task, input: request.input }, merged);
       return { ...base, answer: merged, answeredBy: tier.name, escalated, fellBack };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { colorsEnabledFor } from "./colors.js";
+import { colorsEnabledFor } from "./colors.ts";
 
 test("colours only on a terminal: CI alone does not turn them on, NO_COLOR and FORCE_COLOR win", () => {
   const tty = { isTTY: true };

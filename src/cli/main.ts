@@ -3,19 +3,14 @@
  * wires them up and turns usage errors into exit code 2.
  */
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
+import { frugalVersion } from "../core/version.ts";
 import { reportError } from "./run-command.ts";
 import { registerCommands } from "./commands/index.ts";
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 export function buildProgram(): Command {
   const program = new Command("frugal")
     .description("Frugal-first AI: compact model, cache and small LLMs first, a big LLM only when needed — measured.")
-    .version(packageVersion())
+    .version(frugalVersion())
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerCommands(program);

@@ -4,7 +4,7 @@
  * CLI hands it one of these.
  */
 import cliProgress from "cli-progress";
-import { errColors as pc } from "./colors.js";
+import { errColors as pc } from "./colors.ts";
 
 export interface ProgressBar {
   update(done: number, total?: number, info?: string): void;

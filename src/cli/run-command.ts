@@ -2,7 +2,7 @@
  * The one place where errors become what a CLI user sees: a single red line and an exit code from the error family.
  * A stack trace is shown only for bugs (code `internal`) and only with FRUGAL_DEBUG=1.
  */
-import { errColors as pc } from "./colors.js";
+import { errColors as pc } from "./colors.ts";
 import { FrugalError, toFrugalError } from "../core/errors.ts";
 
 export function reportError(error: unknown): number {

@@ -15,7 +15,8 @@
 import type { CsrMatrix } from "./sparse.ts";
 import { trainSoftmaxRegression, type LabeledMatrix, type SoftmaxTrainingOptions, type SoftmaxWeights } from "./softmax-regression.ts";
 import { trainMlp, type MlpTrainingOptions } from "./mlp-regression.ts";
-import { modelLogits, type ClassifierWeights } from "./quantize.ts";
+import { createNetworkScorer, networkLogits } from "./network-scorer.ts";
+import { modelLayers, type ClassifierWeights } from "./quantize.ts";
 
 /** What one job trains: a linear softmax model or one with a hidden layer, with its optimizer options. */
 export type FoldModelOptions = { kind: "linear"; options: Omit<SoftmaxTrainingOptions, "onEpoch"> } | { kind: "mlp"; options: Omit<MlpTrainingOptions, "onEpoch"> };
@@ -55,15 +56,25 @@ export function runFold(job: FoldJob, onEpoch?: (epoch: number) => void): FoldRe
     job.model.kind === "mlp"
       ? trainMlp(job.train, job.valid, { ...job.model.options, ...hooks })
       : trainSoftmaxRegression(job.train, job.valid, { ...job.model.options, ...hooks });
+  // The refit job scores nothing: its held-out set is empty, and the served model's validation logits are computed once
+  // it is chosen (train-classifier.ts). A fold model is quantized once per dtype and scores both of its sets.
+  const scoresNothing = job.heldOut.rows === 0;
+  const logitsOf = (dtype: "float32" | "int8"): { heldOut: Float64Array; valid: Float64Array } => {
+    if (scoresNothing) return { heldOut: EMPTY_LOGITS.slice(), valid: EMPTY_LOGITS.slice() };
+    const scorer = createNetworkScorer(modelLayers(result.model, dtype));
+    return { heldOut: networkLogits(scorer, job.heldOut), valid: job.valid === undefined ? EMPTY_LOGITS.slice() : networkLogits(scorer, job.valid.x) };
+  };
+  const float = logitsOf("float32");
+  const int8 = logitsOf("int8");
   return {
     fold: job.fold,
     model: result.model,
     bestEpoch: result.bestEpoch,
     epochsRun: result.epochsRun,
-    heldOutFloat: job.heldOut.rows === 0 ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.heldOut, "float32"),
-    heldOutInt8: job.heldOut.rows === 0 ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.heldOut, "int8"),
-    validFloat: job.valid === undefined ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.valid.x, "float32"),
-    validInt8: job.valid === undefined ? EMPTY_LOGITS.slice() : modelLogits(result.model, job.valid.x, "int8"),
+    heldOutFloat: float.heldOut,
+    heldOutInt8: int8.heldOut,
+    validFloat: float.valid,
+    validInt8: int8.valid,
   };
 }
 

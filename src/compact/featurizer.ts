@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { validateConfig } from "../core/config-file.ts";
-import { combineHashes, fnvCodePoint, fnvSeed, mix32 } from "./hashing.ts";
+import { combineHashes, fnvCodePoint, fnvSeed, hashCodePoints, mix32 } from "./hashing.ts";
 
 export const featurizerConfigSchema = z
   .object({
@@ -166,9 +166,7 @@ export function createFeaturizer(input: FeaturizerConfigInput = {}): Featurizer 
     let prev1 = 0;
     let prev2 = 0;
     for (let t = 0; t < tokens; t++) {
-      let h = fnvSeed(SEED_WORD);
-      for (let k = tokenStart[t] as number; k < (tokenEnd[t] as number); k++) h = fnvCodePoint(h, cps[k] as number);
-      h = mix32(h);
+      const h = hashCodePoints(cps, tokenStart[t] as number, tokenEnd[t] as number, SEED_WORD);
       emit(h, GROUP_WORD);
       if (config.wordNgramMax >= 2 && t >= 1) emit(combineHashes(prev1, h, 2), GROUP_WORD);
       if (config.wordNgramMax >= 3 && t >= 2) emit(combineHashes(combineHashes(prev2, prev1, 3), h, 3), GROUP_WORD);

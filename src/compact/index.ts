@@ -21,7 +21,7 @@ export { createFeaturizer, featurizerConfigSchema, normalizeText, type Featurize
 export { fitFeatureSpace, createFeatureSpace, type FeatureSpace, type FitFeatureSpaceOptions } from "./feature-space.ts";
 export { createSparseVector, CsrBuilder, selectRows, type CsrMatrix, type SparseVector } from "./sparse.ts";
 export { trainSoftmaxRegression, softmaxLogits, type SoftmaxWeights, type SoftmaxTrainingOptions, type SoftmaxTrainingResult, type LabeledMatrix } from "./softmax-regression.ts";
-export { trainMlp, mlpLogits, type MlpWeights, type MlpTrainingOptions, type MlpTrainingResult } from "./mlp-regression.ts";
+export { trainMlp, type MlpWeights, type MlpTrainingOptions, type MlpTrainingResult } from "./mlp-regression.ts";
 export { quantizeInt8, dequantizeInt8, int8Logits, modelLayers, modelLogits, isMlp, type Int8Weights, type ClassifierWeights } from "./quantize.ts";
 export { createNetworkScorer, networkLogits, type DenseLayer, type NetworkScorer } from "./network-scorer.ts";
 export { createInt8Scorer, type Int8Scorer, type Int8ScorerModel } from "./int8-scorer.ts";

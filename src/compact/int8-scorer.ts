@@ -4,7 +4,7 @@
  * both backends give identical logits. Training calibrates with this same scorer, so the confidences the threshold was
  * certified on are bit for bit the ones served.
  */
-import { compileKernels, wasmApi, type SparseDot, type WasmApi } from "./wasm-module.ts";
+import { align16, compileKernels, PAGE, wasmApi, type SparseDot, type WasmApi } from "./wasm-module.ts";
 
 export interface Int8ScorerModel {
   numFeatures: number;
@@ -21,8 +21,6 @@ export interface Int8Scorer {
   logits(indices: Int32Array, values: Float32Array, nnz: number, out: Float64Array): Float64Array;
 }
 
-const PAGE = 65536;
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 function wasmScorer(model: Int8ScorerModel, api: WasmApi, module: object): Int8Scorer {
   const { numFeatures: rows, numClasses: k, bias, scales } = model;

@@ -49,7 +49,6 @@ export function createLinearClassifier(parts: LinearClassifierParts): LinearClas
   const network = createNetworkScorer(layers);
   if (!(temperature > 0)) throw new Error("temperature must be positive");
   const scratch = new Float64Array(k);
-  const probs = new Float64Array(k);
   const inverseT = 1 / temperature;
 
   const computeLogits = (text: string, out: Float64Array): Float64Array => {
@@ -57,7 +56,8 @@ export function createLinearClassifier(parts: LinearClassifierParts): LinearClas
     return network.logits(indices, values, nnz, out);
   };
 
-  const softmaxInto = (logits: Float64Array, out: Float64Array): { index: number; probability: number } => {
+  // The top class and its probability; the full distribution only when `out` is given (predict needs just the top one).
+  const softmaxInto = (logits: Float64Array, out: Float64Array | null): { index: number; probability: number } => {
     let index = 0;
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
@@ -69,10 +69,10 @@ export function createLinearClassifier(parts: LinearClassifierParts): LinearClas
     let sum = 0;
     for (let c = 0; c < k; c++) {
       const e = Math.exp(((logits[c] as number) - max) * inverseT);
-      out[c] = e;
+      if (out !== null) out[c] = e;
       sum += e;
     }
-    for (let c = 0; c < k; c++) out[c] = (out[c] as number) / sum;
+    if (out !== null) for (let c = 0; c < k; c++) out[c] = (out[c] as number) / sum;
     return { index, probability: 1 / sum };
   };
 
@@ -94,7 +94,7 @@ export function createLinearClassifier(parts: LinearClassifierParts): LinearClas
       return out;
     },
     predict(text): ClassifierPrediction {
-      const { index, probability } = softmaxInto(computeLogits(text, scratch), probs);
+      const { index, probability } = softmaxInto(computeLogits(text, scratch), null);
       return { label: labels[index] as string, confidence: probability };
     },
   };

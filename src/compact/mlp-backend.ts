@@ -6,7 +6,7 @@
  * All matrices and the per-example scratch live in one WebAssembly memory; a JavaScript backend with the same interface
  * covers runtimes without WebAssembly.
  */
-import { compileKernels, wasmApi, type AdagradStep, type SparseDot } from "./wasm-module.ts";
+import { align16, compileKernels, PAGE, wasmApi, type AdagradStep, type SparseDot } from "./wasm-module.ts";
 import { jsAdagrad } from "./kernels.ts";
 
 export interface MlpBackend {
@@ -44,8 +44,6 @@ export interface MlpBackendOptions {
   backend?: "auto" | "js";
 }
 
-const PAGE = 65536;
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 function wasmBackend(options: MlpBackendOptions, module: object): MlpBackend | undefined {
   const api = wasmApi();

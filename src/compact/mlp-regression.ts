@@ -47,29 +47,6 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
-/** Float logits of every row of `x` (n × k, row-major): relu(x · W1 + b1) · W2 + b2. */
-export function mlpLogits(model: MlpWeights, x: CsrMatrix): Float64Array {
-  const { numHidden: h, numClasses: k, w1, b1, w2, b2 } = model;
-  const out = new Float64Array(x.rows * k);
-  const hidden = new Float64Array(h);
-  for (let i = 0; i < x.rows; i++) {
-    hidden.set(b1);
-    for (let p = x.indptr[i] as number; p < (x.indptr[i + 1] as number); p++) {
-      const v = x.values[p] as number;
-      const base = (x.indices[p] as number) * h;
-      for (let j = 0; j < h; j++) hidden[j] = (hidden[j] as number) + v * (w1[base + j] as number);
-    }
-    const row = i * k;
-    out.set(b2, row);
-    for (let j = 0; j < h; j++) {
-      const a = hidden[j] as number;
-      if (a <= 0) continue;
-      for (let c = 0; c < k; c++) out[row + c] = (out[row + c] as number) + a * (w2[j * k + c] as number);
-    }
-  }
-  return out;
-}
-
 export function trainMlp(train: LabeledMatrix, valid: LabeledMatrix | undefined, options: MlpTrainingOptions): MlpTrainingResult {
   const k = options.numClasses;
   const h = options.hiddenUnits;
@@ -77,7 +54,6 @@ export function trainMlp(train: LabeledMatrix, valid: LabeledMatrix | undefined,
   const { lr, maxEpochs, patience, rng, initialAccumulator } = epochLoopSettings(options, 0.1);
   const dropout = options.hiddenDropout ?? 0.5;
   const keepScale = 1 / (1 - dropout);
-  const { indptr, indices, values } = train.x;
   let maxNnz = 0;
   for (const m of [train.x, valid?.x]) {
     if (m === undefined) continue;
@@ -143,12 +119,7 @@ export function trainMlp(train: LabeledMatrix, valid: LabeledMatrix | undefined,
     for (let o = 0; o < order.length; o++) {
       const i = order[o] as number;
       const y = train.y[i] as number;
-      let nnz = 0;
-      for (let p = indptr[i] as number; p < (indptr[i + 1] as number); p++) {
-        inRows[nnz] = indices[p] as number;
-        inValues[nnz] = values[p] as number;
-        nnz++;
-      }
+      const nnz = load(train.x, i);
       const active = forward(nnz, true);
       const sum = expShiftInPlace(scores, k);
       lossSum += Math.log(sum) - Math.log(scores[y] as number);

@@ -8,7 +8,7 @@
  * error instead of a model that silently answers nonsense, and the version lets an older frugal refuse a newer file.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { FrugalError } from "../core/errors.ts";
 
 export const MODEL_FILE_MAGIC = "FRUGALMF";
@@ -127,7 +127,30 @@ export function readModelFile(file: string, expectedKind?: string): ModelFileCon
   return decodeModelFile(buffer, file, expectedKind);
 }
 
-/** Reads only the kind, for commands that accept any compact model (eval, predict). */
+/** The kind named in a readable file's header, reading only the prefix and the header; null when that is not possible. */
+function headerKind(file: string): string | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const prefix = Buffer.alloc(PREFIX_BYTES);
+    if (readSync(fd, prefix, 0, PREFIX_BYTES, 0) < PREFIX_BYTES) return null;
+    if (prefix.toString("ascii", 0, 8) !== MODEL_FILE_MAGIC || prefix.readUInt32LE(8) > MODEL_FILE_VERSION) return null;
+    const header = Buffer.alloc(prefix.readUInt32LE(12));
+    if (readSync(fd, header, 0, header.byteLength, PREFIX_BYTES) < header.byteLength) return null;
+    const kind = (JSON.parse(header.toString("utf8")) as { kind?: unknown }).kind;
+    return typeof kind === "string" ? kind : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The kind, for commands that accept any compact model (eval, predict), without reading the tensors: the loader that
+ * follows reads and checks the whole file once. A file whose header cannot be read takes the full read, so its error is
+ * the one the loader would give.
+ */
 export function peekModelKind(file: string): string {
-  return readModelFile(file).kind;
+  return headerKind(file) ?? readModelFile(file).kind;
 }

@@ -7,7 +7,7 @@
  *
  * Rows are `stride` floats apart: the class count rounded up to 16 for the SIMD kernels (padding columns stay zero).
  */
-import { compileKernels, wasmApi, type AdagradStep, type SparseDot } from "./wasm-module.ts";
+import { align16, compileKernels, PAGE, wasmApi, type AdagradStep, type SparseDot } from "./wasm-module.ts";
 import { jsAdagrad } from "./kernels.ts";
 
 export interface SoftmaxBackend {
@@ -41,8 +41,6 @@ export interface SoftmaxBackendOptions {
   accumulators?: boolean;
 }
 
-const PAGE = 65536;
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 function compactRows(weights: Float32Array, rows: number, stride: number, k: number): Float32Array {
   if (stride === k) return weights.slice(0, rows * k);

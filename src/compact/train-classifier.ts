@@ -5,10 +5,11 @@
  * Everything after the fold models is here (`finishTraining`), shared by `trainClassifier` (folds one after the other, in
  * this thread) and `trainClassifierParallel` (folds in worker threads, train-parallel.ts).
  */
-import { createRequire } from "node:module";
+import { frugalVersion } from "../core/version.ts";
 import { hashExamples } from "../data/labeled-texts.ts";
 import type { SoftmaxWeights } from "./softmax-regression.ts";
-import { isMlp, modelLayers, modelLogits, type ClassifierWeights } from "./quantize.ts";
+import { isMlp, modelLayers, type ClassifierWeights } from "./quantize.ts";
+import { createNetworkScorer, networkLogits } from "./network-scorer.ts";
 import { fitTemperature, maxSoftmax, meanNll } from "./temperature.ts";
 import { labelFreeStart, plannedStart, selectThreshold, defaultThresholdGrid, type ThresholdSelection } from "./threshold.ts";
 import { accuracyOf, macroF1Of } from "./metrics.ts";
@@ -29,14 +30,6 @@ export interface TrainedClassifier {
   floatParts: LinearClassifierParts;
   threshold: ThresholdSelection;
   seconds: number;
-}
-
-function frugalVersion(): string {
-  try {
-    return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
 }
 
 interface Scored {
@@ -100,8 +93,10 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
   // and the fold models' (what their out-of-fold scores mean). Both then speak calibrated probabilities, so a threshold
   // certified on the fold models' out-of-fold confidences is read on the served model's confidences on the same scale.
   const grid = defaultThresholdGrid();
+  // The served model quantized once per dtype: calibrated here, then shipped as is.
+  const servedLayers = { int8: modelLayers(served, "int8"), float32: modelLayers(served, "float32") };
   const calibrate = (dtype: "int8" | "float32") => {
-    const validLogits = modelLogits(served, valid.x, dtype);
+    const validLogits = networkLogits(createNetworkScorer(servedLayers[dtype]), valid.x);
     const foldValid = stackValidation(ordered, dtype === "int8" ? "validInt8" : "validFloat", valid.y);
     const oofLogits = gatherOutOfFold(ordered, folds, pool.y.length, k, dtype === "int8" ? "heldOutInt8" : "heldOutFloat");
     const fit = (logits: Float64Array, labels: Int32Array): number => (labels.length > 0 ? fitTemperature({ logits, labels, numClasses: k }).temperature : 1);
@@ -132,6 +127,10 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
   const int8 = calibrate("int8");
   const float = calibrate("float32");
   const seconds = (performance.now() - plan.started) / 1000;
+  // Shared by both model files (one hash of the training data, one timestamp).
+  const dataHash = hashExamples(plan.examples);
+  const createdAt = new Date().toISOString();
+  const version = frugalVersion();
 
   const makeMeta = (weights: "int8" | "float32", cal: typeof int8): ClassifierMeta => ({
     schema: CLASSIFIER_META_SCHEMA,
@@ -143,7 +142,7 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
     threshold: { ...cal.threshold, value: Number.isFinite(cal.threshold.threshold) ? cal.threshold.threshold : null },
     training: {
       dataFile: plan.dataFile,
-      dataHash: hashExamples(plan.examples),
+      dataHash,
       examples: plan.examples.length,
       // Every non-validation example trains K−1 fold models and is scored out-of-fold once: it is both.
       splits: { train: pool.y.length, validation: valid.y.length, calibration: pool.y.length },
@@ -157,8 +156,8 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
       bestEpoch: refit?.bestEpoch ?? Math.round(ordered.reduce((a, r) => a + r.bestEpoch, 0) / ordered.length),
       foldEpochs: ordered.map((r) => r.bestEpoch),
       seconds,
-      createdAt: new Date().toISOString(),
-      frugalVersion: frugalVersion(),
+      createdAt,
+      frugalVersion: version,
       options: { ...config, learningRate: effectiveLearningRate(config), featurizer: undefined },
       features: space.size,
     },
@@ -170,7 +169,7 @@ export function finishTraining(plan: TrainingPlan, results: readonly FoldResult[
   const classifierParts = (dtype: "int8" | "float32", cal: typeof int8): LinearClassifierParts => ({
     labels: labelNames,
     space,
-    layers: modelLayers(served, dtype),
+    layers: servedLayers[dtype],
     temperature: cal.temperature,
     threshold: cal.threshold.threshold,
     meta: makeMeta(dtype, cal),

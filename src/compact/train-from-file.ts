@@ -3,8 +3,8 @@
  * do. Reading, training and writing stay in one place so both report the same summary.
  */
 import { FrugalError, where } from "../core/errors.ts";
-import { readLabeledTexts } from "../data/labeled-texts.ts";
-import { readDataTable, requireColumns } from "../data/table.ts";
+import { labeledTextsOf } from "../data/labeled-texts.ts";
+import { readDataTable, requireColumns, type DataTable } from "../data/table.ts";
 import { classifierToContents, saveClassifierFile } from "./classifier-file.ts";
 import type { TrainedClassifier, TrainProgress } from "./train-classifier.ts";
 import { trainClassifierParallel } from "./train-parallel.ts";
@@ -52,9 +52,9 @@ export interface TrainClassifierFileResult {
   summary: TrainingSummary;
 }
 
-/** The group column, row for row with `readLabeledTexts` (both read every data row, in order). */
-function readGroups(file: string, column: string): string[] {
-  const table = readDataTable(file);
+/** The group column, row for row with `labeledTextsOf` (both take every data row, in order). */
+function groupsOf(table: DataTable, column: string): string[] {
+  const file = table.file;
   requireColumns(table, [{ column, flag: "--group-col" }]);
   return table.rows.map((row) => {
     const value = row.values[column];
@@ -67,8 +67,9 @@ function readGroups(file: string, column: string): string[] {
 
 export async function trainClassifierFile(options: TrainClassifierFileOptions): Promise<TrainClassifierFileResult> {
   const { data, textCol, labelCol, groupCol, out, floatOut, ...rest } = options;
-  const set = readLabeledTexts(data, { ...(textCol === undefined ? {} : { textCol }), ...(labelCol === undefined ? {} : { labelCol }) });
-  const groups = groupCol === undefined ? undefined : readGroups(data, groupCol);
+  const table = readDataTable(data);
+  const set = labeledTextsOf(table, { ...(textCol === undefined ? {} : { textCol }), ...(labelCol === undefined ? {} : { labelCol }) });
+  const groups = groupCol === undefined ? undefined : groupsOf(table, groupCol);
   const trained = await trainClassifierParallel({
     ...rest,
     examples: set.examples,

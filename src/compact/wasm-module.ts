@@ -129,6 +129,11 @@ function adagradBody(): number[] {
 }
 
 /** The module's bytes: imports `env.memory`; exports `dot_i8`, `dot_f32` (same signature) and `adagrad_f32`. */
+/** A WebAssembly memory page, bytes. */
+export const PAGE = 65536;
+/** Rounds up to a multiple of 16 (a SIMD lane group of 16 int8 or 4 float32 values): the kernels' row stride. */
+export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
 export function kernelModule(): Uint8Array {
   const dotType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0];
   const adagradType = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [F32]]), 0];

@@ -34,35 +34,3 @@ export function modeled(value: number, note?: string): Figure {
 export function notMeasured(note?: string): Figure {
   return note === undefined ? { value: null, provenance: "not_measured" } : { value: null, provenance: "not_measured", note };
 }
-
-/**
- * Sums additive contributions (cost, energy) that may come from different sources. The result is `measured` or `modeled`
- * when every non-zero part agrees, `mixed` with its parts otherwise. A `not_measured` part makes the sum unknown: a total
- * that silently left out an unknown part would understate it.
- */
-export function sumFigures(parts: Array<{ source: string; value: number | null; provenance: Provenance }>): Figure {
-  const contributing = parts.filter((p) => p.provenance === "not_measured" || (p.value ?? 0) !== 0);
-  if (contributing.some((p) => p.provenance === "not_measured" || p.value === null)) {
-    return { value: null, provenance: "not_measured", parts: contributing.map(({ source, provenance }) => ({ source, provenance })) };
-  }
-  const total = contributing.reduce((acc, p) => acc + (p.value ?? 0), 0);
-  const kinds = new Set(contributing.map((p) => p.provenance));
-  if (kinds.size <= 1) {
-    const only = contributing[0]?.provenance ?? "measured";
-    return { value: total, provenance: only };
-  }
-  const bySource = new Map<string, { provenance: Provenance; value: number }>();
-  for (const p of contributing) {
-    const prev = bySource.get(`${p.source}\u0000${p.provenance}`);
-    bySource.set(`${p.source}\u0000${p.provenance}`, { provenance: p.provenance, value: (prev?.value ?? 0) + (p.value ?? 0) });
-  }
-  return {
-    value: total,
-    provenance: "mixed",
-    parts: [...bySource.entries()].map(([key, v]) => ({
-      source: key.split("\u0000")[0] ?? key,
-      provenance: v.provenance,
-      share: total === 0 ? 0 : v.value / total,
-    })),
-  };
-}

@@ -36,7 +36,12 @@ function cellText(table: DataTable, line: number, column: string, value: unknown
 }
 
 export function readLabeledTexts(file: string, options: ReadLabeledTextsOptions = {}): LabeledTextSet {
-  const table = readDataTable(file);
+  return labeledTextsOf(readDataTable(file), options);
+}
+
+/** The labeled texts of a table already read (callers that need other columns of the same file read it once). */
+export function labeledTextsOf(table: DataTable, options: ReadLabeledTextsOptions = {}): LabeledTextSet {
+  const file = table.file;
   // BANKING77 and many exports call the label "category"; JSONL convention is {"text","label"}.
   const textCol = options.textCol ?? "text";
   const labelCol = options.labelCol ?? (table.columns.includes("label") || !table.columns.includes("category") ? "label" : "category");

@@ -66,8 +66,13 @@ export interface GpuSummary {
   energySource: "counter" | "power_integral" | null;
 }
 
-function mean(values: number[]): number | null {
+export function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The largest value, or null for none. A loop, not Math.max(...values): a long run has more samples than a call has arguments. */
+export function maxOf(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((a, b) => (b > a ? b : a), -Infinity);
 }
 
 /**
@@ -105,8 +110,8 @@ export function summarizeGpu(samples: GpuSample[]): GpuSummary {
     samples: samples.length,
     windowMs: samples.length < 2 ? 0 : (samples[samples.length - 1] as GpuSample).atMs - (first as GpuSample).atMs,
     meanUtilizationPct: mean(utilization),
-    peakMemoryUsedMiB: memory.length === 0 ? null : Math.max(...memory),
-    memoryTotalMiB: totals.length === 0 ? null : Math.max(...totals),
+    peakMemoryUsedMiB: maxOf(memory),
+    memoryTotalMiB: maxOf(totals),
     meanPowerW: mean(power),
     energyJ: energy.energyJ,
     energySource: energy.source,

@@ -8,7 +8,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
-import { parseSampleLine, QUERY_FIELDS, summarizeGpu, type GpuSample, type GpuSummary } from "./gpu-telemetry-parse.ts";
+import { maxOf, mean, parseSampleLine, QUERY_FIELDS, summarizeGpu, type GpuSample, type GpuSummary } from "./gpu-telemetry-parse.ts";
 
 export interface GpuTelemetryOptions {
   /** Sampling period; nvidia-smi's own floor is about 100 ms on most drivers. */
@@ -174,7 +174,11 @@ export async function startGpuTelemetry(options: GpuTelemetryOptions = {}): Prom
 
 function summarize(samples: GpuSample[], durationMs: number, complete: boolean, notes: string[]): GpuTelemetrySummary {
   const byIndex = new Map<number, GpuSample[]>();
-  for (const s of samples) byIndex.set(s.index, [...(byIndex.get(s.index) ?? []), s]);
+  for (const s of samples) {
+    const list = byIndex.get(s.index);
+    if (list === undefined) byIndex.set(s.index, [s]);
+    else list.push(s);
+  }
   const gpus = [...byIndex.values()].map(summarizeGpu).sort((a, b) => a.index - b.index);
   const known = <K extends keyof GpuSummary>(key: K) => gpus.map((g) => g[key]).filter((v): v is NonNullable<GpuSummary[K]> => v !== null);
   const utilization = known("meanUtilizationPct") as number[];
@@ -187,8 +191,8 @@ function summarize(samples: GpuSample[], durationMs: number, complete: boolean, 
     gpus,
     samples: samples.length,
     durationMs,
-    meanUtilizationPct: utilization.length === 0 ? null : utilization.reduce((a, b) => a + b, 0) / utilization.length,
-    peakMemoryUsedMiB: memory.length === 0 ? null : Math.max(...memory),
+    meanUtilizationPct: mean(utilization),
+    peakMemoryUsedMiB: maxOf(memory),
     meanPowerW: power.length === gpus.length && power.length > 0 ? power.reduce((a, b) => a + b, 0) : null,
     energyJ: energyKnown ? gpus.reduce((a, g) => a + (g.energyJ as number), 0) : null,
     energySource: !energyKnown ? null : sources.size === 1 ? ([...sources][0] ?? null) : "mixed",

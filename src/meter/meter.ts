@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { validateConfig } from "../core/config-file.ts";
-import { FrugalError, isFrugalError } from "../core/errors.ts";
+import { FrugalError } from "../core/errors.ts";
 import type { Provenance } from "../core/provenance.ts";
 import { closeMatches } from "./close-matches.ts";
 import { energyConfigSchema, pricesConfigSchema, type EnergyConfigInput, type PricesConfigInput } from "./config.ts";
@@ -132,15 +132,6 @@ export function createMeter(options: MeterOptions = {}): Meter {
     if (o.date === undefined) warnings.push(`price override for "${o.model}" has no date`);
   }
 
-  function tryResolve(model: string): ResolvedPrice | undefined {
-    try {
-      return index.resolve(model);
-    } catch (error) {
-      if (isFrugalError(error) && error.code === "config_invalid") return undefined;
-      throw error;
-    }
-  }
-
   function gpuPrice(gpu: string): GpuHourPrice {
     const configured = prices.gpu_hour_usd;
     if (typeof configured === "object") {
@@ -195,7 +186,7 @@ export function createMeter(options: MeterOptions = {}): Meter {
       const tokensIn = quantity("inputTokens", inputTokens);
       const tokensOut = quantity("outputTokens", outputTokens);
       const asked = normalizeModelName(model);
-      const row = tryResolve(model);
+      const row = index.find(model);
       const names = [...new Set([asked, stripVersionSuffix(asked), ...(row === undefined ? [] : [row.id, normalizeModelName(row.model)])])];
       const fromProfile = (p: EnergyProfile): EnergyEstimate => ({
         joules: (tokensIn * p.joulesPerInputToken + tokensOut * p.joulesPerOutputToken) * pue,

@@ -31,6 +31,8 @@ export interface PriceIndex {
   readonly catalog: PriceCatalog;
   /** Throws config_invalid (with close matches) for an unknown or ambiguous name. */
   resolve(model: string): ResolvedPrice;
+  /** The same lookup without the error: undefined for an unknown or ambiguous name (callers with a fallback). */
+  find(model: string): ResolvedPrice | undefined;
   /** Every name the index answers to: catalog ids, bare names, aliases, overrides. */
   names(): string[];
   /** Every price in force: catalog rows (an override replacing its row), then overrides for models not in the catalog. */
@@ -62,12 +64,14 @@ export function createPriceIndex(catalog: PriceCatalog, overrides: PricesConfig[
     });
   }
 
-  function catalogRow(key: string, asked: string): ResolvedPrice | undefined {
+  /** `strict`: an ambiguous name throws (saying which providers to choose from) instead of matching nothing. */
+  function catalogRow(key: string, asked: string, strict: boolean): ResolvedPrice | undefined {
     const rows = byKey.get(key);
     if (rows === undefined || rows.length === 0) return undefined;
     const first = rows[0] as ResolvedPrice;
     const samePrice = rows.every((r) => r.inputUsdPer1M === first.inputUsdPer1M && r.outputUsdPer1M === first.outputUsdPer1M);
     if (samePrice) return first;
+    if (!strict) return undefined;
     throw new FrugalError(
       "config_invalid",
       `model "${asked}" is priced differently by ${rows.length} providers (${rows.map((r) => r.id).join(", ")}): name one as provider/model`,
@@ -75,12 +79,12 @@ export function createPriceIndex(catalog: PriceCatalog, overrides: PricesConfig[
     );
   }
 
-  function resolve(model: string): ResolvedPrice {
+  function lookup(model: string, strict: boolean): ResolvedPrice | undefined {
     const asked = normalizeModelName(model);
     for (const key of new Set([asked, stripVersionSuffix(asked)])) {
       const override = overrideByKey.get(key);
       if (override !== undefined) return override;
-      const row = catalogRow(key, model);
+      const row = catalogRow(key, model, strict);
       if (row === undefined) continue;
       // An override written against any name of this row ("gpt-4o") also covers its other names ("openai/gpt-4o").
       for (const rowKey of keysOf(row)) {
@@ -89,7 +93,17 @@ export function createPriceIndex(catalog: PriceCatalog, overrides: PricesConfig[
       }
       return row;
     }
-    const suggestions = closeMatches(asked, names());
+    return undefined;
+  }
+
+  function find(model: string): ResolvedPrice | undefined {
+    return lookup(model, false);
+  }
+
+  function resolve(model: string): ResolvedPrice {
+    const found = lookup(model, true);
+    if (found !== undefined) return found;
+    const suggestions = closeMatches(normalizeModelName(model), names());
     const hint = suggestions.length > 0 ? `; close matches: ${suggestions.join(", ")}` : "";
     throw new FrugalError(
       "config_invalid",
@@ -114,7 +128,7 @@ export function createPriceIndex(catalog: PriceCatalog, overrides: PricesConfig[
     return out;
   }
 
-  return { catalog, resolve, names, list };
+  return { catalog, resolve, find, names, list };
 }
 
 /** Reads a catalog file (`prices.catalog`): same shape as the built-in one, snake_case, every row with source and date. */

@@ -61,7 +61,6 @@ interface Sequence {
   output: number;
   prefillLeft: number;
   generated: number;
-  firstTokenAt: number;
 }
 
 interface Replica {
@@ -92,7 +91,7 @@ function makeRequests(o: SimulationOptions, n: number): Sequence[] {
   for (let i = 0; i < n; i++) {
     t += o.arrival === "constant" ? 1 / o.ratePerSecond : -Math.log(1 - random()) / o.ratePerSecond;
     const input = length(o.inputTokens);
-    out.push({ index: i, arrival: t, input, output: length(o.outputTokens), prefillLeft: input, generated: 0, firstTokenAt: -1 });
+    out.push({ index: i, arrival: t, input, output: length(o.outputTokens), prefillLeft: input, generated: 0 });
   }
   return out;
 }

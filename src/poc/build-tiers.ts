@@ -15,7 +15,7 @@ import { createProvider } from "../providers/index.ts";
 import type { Provider } from "../providers/types.ts";
 import { createCacheTier, createCompactTier, createLlmTier, type CascadeTier, type CascadeTierAnswer, type TierMeter } from "../tiers/index.ts";
 import type { CompactLoader, LoadedCompactModel } from "./compact-loader.ts";
-import type { LlmTierConfig, PocConfig, TierConfig } from "./config.ts";
+import { DEFAULT_ENDPOINT, type LlmTierConfig, type PocConfig, type TierConfig } from "./config.ts";
 import { createPlannerEstimator } from "./tier-meter.ts";
 
 export interface LlmEndpoint {
@@ -45,16 +45,21 @@ export interface PrepareOptions {
 
 const path = (baseDir: string, file: string): string => (isAbsolute(file) ? file : resolve(baseDir, file));
 
+/** The tier's endpoint block, or the default one (every value from the FRUGAL_LLM_* environment variables). */
+export function endpointConfig(tier: LlmTierConfig): NonNullable<LlmTierConfig["endpoint"]> {
+  return tier.endpoint ?? DEFAULT_ENDPOINT;
+}
+
 export function measuredHint(tier: LlmTierConfig): string {
-  const e = tier.endpoint;
-  return `set ${e?.base_url_env ?? "FRUGAL_LLM_BASE_URL"} (an OpenAI-compatible base URL, …/v1), with ${e?.model_env ?? "FRUGAL_LLM_MODEL"} and ${e?.api_key_env ?? "FRUGAL_LLM_API_KEY"} as needed, to measure this tier`;
+  const e = endpointConfig(tier);
+  return `set ${e.base_url_env} (an OpenAI-compatible base URL, …/v1), with ${e.model_env} and ${e.api_key_env} as needed, to measure this tier`;
 }
 
 function endpointOf(tier: LlmTierConfig, env: Record<string, string | undefined>): LlmEndpoint | undefined {
-  const e = tier.endpoint;
-  const baseUrl = e?.base_url ?? env[e?.base_url_env ?? "FRUGAL_LLM_BASE_URL"];
+  const e = endpointConfig(tier);
+  const baseUrl = e.base_url ?? env[e.base_url_env];
   if (baseUrl === undefined || baseUrl.trim() === "") return undefined;
-  const servedModel = e?.model ?? env[e?.model_env ?? "FRUGAL_LLM_MODEL"] ?? tier.model;
+  const servedModel = e.model ?? env[e.model_env] ?? tier.model;
   return { baseUrl: baseUrl.trim(), servedModel: servedModel.trim() || tier.model };
 }
 
@@ -109,7 +114,7 @@ export async function prepareTierResources(options: PrepareOptions): Promise<Sha
           continue;
         }
         // The key stays optional here (a local vLLM needs none): the variable is named only when it is set.
-        const apiKeyEnv = tier.endpoint?.api_key_env ?? "FRUGAL_LLM_API_KEY";
+        const apiKeyEnv = endpointConfig(tier).api_key_env;
         const hasKey = (env[apiKeyEnv] ?? "").trim() !== "";
         const options = { baseUrl: endpoint.baseUrl, model: endpoint.servedModel, timeoutMs: tier.timeout_ms, maxRetries: tier.max_retries, retryBaseMs: tier.retry_base_ms };
         providers.set(name, createProvider({ type: "openai-compatible", ...options, ...(hasKey ? { apiKeyEnv } : {}) }, { env, source }));
@@ -166,7 +171,7 @@ function llmTier(name: string, tier: LlmTierConfig, options: PipelineTierOptions
     keyPath: `tiers.${name}.modeled${tier.modeled.planner_model === undefined ? " (set planner_model to a planner model id, e.g. llama-3.1-70b)" : ".planner_model"}`,
     rate: () => (options.pipelineRate === undefined ? undefined : options.pipelineRate * options.reachShare(name)),
   });
-  return createLlmTier({ ...common, estimator, measuredHint: options.resources.measuredHints.get(name) ?? "" });
+  return createLlmTier({ ...common, estimator });
 }
 
 /** The live tiers of one pipeline, in order; each cache is scoped by everything behind it. */

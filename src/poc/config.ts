@@ -97,6 +97,9 @@ const endpointSchema = z
   })
   .strict();
 
+/** The endpoint block a tier gets when it names none: every value from the environment variables above. */
+export const DEFAULT_ENDPOINT = endpointSchema.parse({});
+
 const modeledSchema = z
   .object({
     /** The planner's model id (e.g. llama-3.1-70b). Default: the tier's model. */

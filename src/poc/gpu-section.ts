@@ -5,7 +5,7 @@
  * stays small whatever the run's length, and a short run keeps every reading.
  */
 import type { Figure } from "../core/provenance.ts";
-import type { GpuSample } from "../meter/gpu-telemetry-parse.ts";
+import { maxOf, mean, type GpuSample } from "../meter/gpu-telemetry-parse.ts";
 import type { GpuTelemetrySummary } from "../meter/gpu-telemetry.ts";
 import type { GpuTelemetrySample, GpuTelemetrySection } from "./results-types.ts";
 
@@ -21,8 +21,6 @@ interface Reading {
   memory: number | null;
   power: number | null;
 }
-
-const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
 
 /** A sum over GPUs is unknown when any GPU's value is: a partial sum would understate it. */
 function sumOrNull(values: Array<number | null>): number | null {
@@ -55,8 +53,7 @@ export function groupReadings(rows: readonly GpuSample[]): Reading[] {
 }
 
 function maxOrNull(values: Array<number | null>): number | null {
-  const known = values.filter((v): v is number => v !== null);
-  return known.length === 0 ? null : Math.max(...known);
+  return maxOf(values.filter((v): v is number => v !== null));
 }
 
 const round = (value: number | null, digits: number): number | null => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
@@ -78,7 +75,7 @@ export function gpuSeries(rows: readonly GpuSample[], maxPoints = MAX_GPU_SERIES
     out.push({
       t_s: round(((mean(bucket.map((r) => r.atMs)) ?? first.atMs) - first.atMs) / 1000, 3) as number,
       utilization_pct: round(mean(known((r) => r.utilization)), 1),
-      memory_used_mib: memory.length === 0 ? null : Math.max(...memory),
+      memory_used_mib: maxOf(memory),
       power_w: round(mean(known((r) => r.power)), 1),
     });
   }

@@ -9,7 +9,7 @@ import type { CascadeResult, CascadeStep } from "../cascade/index.ts";
 import type { PocItem } from "./dataset.ts";
 import type { RequestTiming } from "./load-generator.ts";
 import { RECORD_VERSION, type RequestRecord, type StepRecord } from "./records.ts";
-import { scoreAnswer } from "./score.ts";
+import { scoreAnswer, type ItemScore } from "./score.ts";
 
 function stepRecord(step: CascadeStep): StepRecord {
   const out: StepRecord = { tier: step.tier, kind: step.kind, outcome: step.outcome };
@@ -91,19 +91,14 @@ export function recordOf(context: RecordContext, timing: RequestTiming<CascadeRe
   const answer = result.answer;
   const ok = answer !== null && !result.degraded;
   const gold = context.item.gold;
-  const score =
-    answer !== null
-      ? scoreAnswer(answer.output, gold, context.fields)
-      : gold?.kind === "extract"
-        ? { correct: false, fieldCorrect: Object.fromEntries(context.fields.map((f) => [f, gold.fields[f] === null || gold.fields[f] === undefined ? null : false])) }
-        : { correct: gold === null ? null : false };
-  let fieldCorrect = "fieldCorrect" in score ? score.fieldCorrect : undefined;
-  if (fieldCorrect !== undefined && answer?.unknownFields !== undefined) {
-    // Fields a modeled tier answered have no content: unknown, not wrong.
-    fieldCorrect = { ...fieldCorrect };
-    for (const field of answer.unknownFields) fieldCorrect[field] = null;
-  }
   const unknownFields = answer?.unknownFields;
+  // No answer at all (the request failed): every field with gold is wrong, as an empty extraction would be.
+  const score: ItemScore =
+    answer !== null
+      ? scoreAnswer(answer.output, gold, context.fields, unknownFields)
+      : gold?.kind === "extract"
+        ? scoreAnswer({ kind: "extract", fields: {} }, gold, context.fields)
+        : { correct: gold === null ? null : false };
   const record: RequestRecord = {
     ...base,
     ok,
@@ -129,14 +124,10 @@ export function recordOf(context: RecordContext, timing: RequestTiming<CascadeRe
     degraded: result.degraded,
     steps,
   };
-  if (fieldCorrect !== undefined) {
-    record.field_correct = fieldCorrect;
-    const scored = Object.values(fieldCorrect).filter((v): v is boolean => v !== null);
-    record.correct = scored.length === 0 ? null : scored.every(Boolean);
-  }
+  if (score.fieldCorrect !== undefined) record.field_correct = score.fieldCorrect;
   if (answer?.fieldSource !== undefined) record.field_source = answer.fieldSource;
   if (unknownFields !== undefined && unknownFields.length > 0) record.unknown_fields = unknownFields;
-  if ("unscored" in score && score.unscored !== undefined) record.unscored = score.unscored;
+  if (score.unscored !== undefined) record.unscored = score.unscored;
   else if (record.correct === null && answer !== null) record.unscored = "every field's answer is unknown (modeled tier) or has no gold";
   if (answer?.cachedFrom !== undefined) record.cached_from = answer.cachedFrom;
   if (result.routedBy !== undefined) record.routed_by = result.routedBy;

@@ -61,10 +61,10 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
 
   const sweeps: Record<string, SweepPointResult[]> = {};
   const recommendations: Record<string, RecommendationRecord> = {};
+  const configured = Object.values(config.tiers).flatMap((t) => (t.kind === "compact" && t.threshold !== undefined ? [t.threshold] : []));
   for (const p of options.pipelines) {
     const shape = chainShape(p.tiers);
     if (shape === undefined || p.records.length === 0) continue;
-    const configured = Object.values(config.tiers).flatMap((t) => (t.kind === "compact" && t.threshold !== undefined ? [t.threshold] : []));
     const stored = p.tiers.find((t) => t.name === shape.compactTier)?.threshold;
     // A model whose threshold met no error bound stores +Infinity (everything escalates): not a point to sweep.
     const runThreshold = typeof stored === "number" && Number.isFinite(stored) ? stored : undefined;

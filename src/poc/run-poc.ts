@@ -4,19 +4,19 @@
  * another's), then score, sweep, plan and write the report. Ctrl-C (the `signal`) stops scheduling, drains in-flight
  * requests for a short while, and still writes a report of what was measured, marked partial.
  */
-import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { hashConfig } from "../cache/key.ts";
 import { loadConfigFile, readTextFile } from "../core/config-file.ts";
 import { FrugalError } from "../core/errors.ts";
+import { frugalVersion } from "../core/version.ts";
 import type { TaskSpec } from "../core/types.ts";
 import { createMeter } from "../meter/index.ts";
 import { startGpuTelemetry } from "../meter/gpu-telemetry.ts";
 import { writeReport, type WrittenReport } from "../report/index.ts";
-import { buildPipelineTiers, prepareTierResources } from "./build-tiers.ts";
+import { buildPipelineTiers, endpointConfig, prepareTierResources } from "./build-tiers.ts";
 import type { CompactLoader } from "./compact-loader.ts";
-import { pocConfigSchema, type PocConfig } from "./config.ts";
+import { DEFAULT_ENDPOINT, pocConfigSchema, type PocConfig } from "./config.ts";
 import { readPocDataset } from "./dataset.ts";
 import { gpuTelemetrySection } from "./gpu-section.ts";
 import { planningSection } from "./planning.ts";
@@ -219,12 +219,12 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
       describePrice: describeTierPrice(meter, config.tiers),
       measureWith: [...resources.measuredHints.keys()].map((tier) => {
         const c = config.tiers[tier];
-        const e = c?.kind === "llm" ? c.endpoint : undefined;
-        return { tier, env: [e?.base_url_env ?? "FRUGAL_LLM_BASE_URL", e?.model_env ?? "FRUGAL_LLM_MODEL", e?.api_key_env ?? "FRUGAL_LLM_API_KEY"] };
+        const e = c?.kind === "llm" ? endpointConfig(c) : DEFAULT_ENDPOINT;
+        return { tier, env: [e.base_url_env, e.model_env, e.api_key_env] };
       }),
       extras: {
         generated_at: new Date().toISOString(),
-        frugal_version: (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version,
+        frugal_version: frugalVersion(),
         config_file: configFile,
         config_hash: configHash,
         results_file: results.path,

@@ -5,6 +5,7 @@
  * not scored, and says why.
  */
 import { valuesMatch } from "../compact/extract/normalize.ts";
+import { macroF1Of } from "../compact/metrics.ts";
 import type { TaskOutput } from "../core/types.ts";
 import type { Gold } from "./dataset.ts";
 
@@ -17,7 +18,8 @@ export interface ItemScore {
   unscored?: string;
 }
 
-export function scoreAnswer(output: TaskOutput | null, gold: Gold | null, fields: readonly string[]): ItemScore {
+/** `unknownFields`: fields a modeled tier answered, without content: unknown (null), not wrong. */
+export function scoreAnswer(output: TaskOutput | null, gold: Gold | null, fields: readonly string[], unknownFields: readonly string[] = []): ItemScore {
   if (gold === null) return { correct: null, unscored: "no gold answer for this item" };
   if (output === null) return { correct: null, unscored: MODELED_CONTENT };
   if (gold.kind === "classify") {
@@ -28,36 +30,20 @@ export function scoreAnswer(output: TaskOutput | null, gold: Gold | null, fields
   const fieldCorrect: Record<string, boolean | null> = {};
   for (const field of fields) {
     const expected = gold.fields[field];
-    fieldCorrect[field] = expected === null || expected === undefined ? null : valuesMatch(output.fields[field] ?? null, expected);
+    const scorable = expected !== null && expected !== undefined && !unknownFields.includes(field);
+    fieldCorrect[field] = scorable ? valuesMatch(output.fields[field] ?? null, expected) : null;
   }
   const scored = Object.values(fieldCorrect).filter((v): v is boolean => v !== null);
   return { correct: scored.length === 0 ? null : scored.every(Boolean), fieldCorrect };
 }
 
-/** Macro-F1 over every label seen in gold or predictions; a label never predicted nor present scores 0 only if it appears. */
+/** Macro-F1 over every label seen in gold or predictions (compact/metrics.ts); null when nothing was scored. */
 export function macroF1(pairs: ReadonlyArray<{ gold: string; predicted: string }>): number | null {
   if (pairs.length === 0) return null;
-  const labels = new Set<string>();
-  const tp = new Map<string, number>();
-  const fp = new Map<string, number>();
-  const fn = new Map<string, number>();
-  const inc = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
-  for (const { gold, predicted } of pairs) {
-    labels.add(gold);
-    labels.add(predicted);
-    if (gold === predicted) inc(tp, gold);
-    else {
-      inc(fp, predicted);
-      inc(fn, gold);
-    }
-  }
-  let sum = 0;
-  for (const label of labels) {
-    const t = tp.get(label) ?? 0;
-    const denominator = 2 * t + (fp.get(label) ?? 0) + (fn.get(label) ?? 0);
-    sum += denominator === 0 ? 0 : (2 * t) / denominator;
-  }
-  return sum / labels.size;
+  return macroF1Of(
+    pairs.map((p) => p.predicted),
+    pairs.map((p) => p.gold),
+  );
 }
 
 export interface FieldAccuracy {

@@ -5,7 +5,7 @@
  *
  * Only `FrugalError`s marked `retryable` are retried: the error family decides what is transient, not this loop.
  */
-import { FrugalError, isFrugalError, toFrugalError } from "../core/errors.ts";
+import { FrugalError, toFrugalError } from "../core/errors.ts";
 
 /**
  * What the retry loop needs from an abort signal. AbortSignal fits; so does a cheaper EventEmitter-based object on a
@@ -95,7 +95,7 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
     try {
       return { value: await operation(attempt), attempts: attempt };
     } catch (thrown) {
-      const error = isFrugalError(thrown) ? thrown : toFrugalError(thrown);
+      const error = toFrugalError(thrown);
       error.details.attempts = attempt;
       if (options.signal?.aborted) throw error.code === "cancelled" ? error : cancelledError(options.signal);
       if (!error.retryable || attempt > options.maxRetries) throw error;

@@ -23,7 +23,7 @@ export interface Generated {
 }
 
 /** Generations per schema-constrained call: the first, and the one re-generation. */
-export const SCHEMA_GENERATIONS = 2;
+const SCHEMA_GENERATIONS = 2;
 
 function addUsage(a: ChatUsage, b: ChatUsage): ChatUsage {
   return {
@@ -41,20 +41,21 @@ function spentOnBoth<G extends Generated>(earlier: Generated, later: G): G {
   return total;
 }
 
-function violation(source: string, format: JsonSchemaFormat, last: Generated, problems: string[], generations: number, spent: Generated): FrugalError {
+/** `last`: the final generation, carrying the usage, attempts and compute time of every generation before it too. */
+function violation(source: string, format: JsonSchemaFormat, last: Generated, problems: string[], generations: number): FrugalError {
   const cut = last.finishReason === "length" ? " (the answer was cut by maxTokens: raise it)" : "";
   const tries = generations === 1 ? "a streamed answer" : `${generations} generations`;
   return new FrugalError("schema_violation", `${source}: ${tries} did not fit the JSON schema "${format.name}"${cut}: ${problems.slice(0, 3).join("; ")}`, {
     // Retrying helps only where the provider could not ask again itself (a stream whose text was already handed out).
     retryable: generations === 1,
     details: {
-      attempts: spent.attempts,
+      attempts: last.attempts,
       generations,
       problems,
       finishReason: last.finishReason,
       text: last.text.slice(0, 200),
-      usage: spent.usage,
-      ...(spent.computeMs === undefined ? {} : { computeMs: spent.computeMs }),
+      usage: last.usage,
+      ...(last.computeMs === undefined ? {} : { computeMs: last.computeMs }),
     },
   });
 }
@@ -72,7 +73,7 @@ export async function generateValid<G extends Generated>(request: ChatRequest, s
   const second = spentOnBoth(first, await generate(true));
   const rechecked = checkJsonAnswer(second.text, format.schema);
   if (rechecked.ok) return { ...second, text: rechecked.json };
-  throw violation(source, format, second, rechecked.problems, SCHEMA_GENERATIONS, second);
+  throw violation(source, format, second, rechecked.problems, SCHEMA_GENERATIONS);
 }
 
 /**
@@ -83,7 +84,7 @@ export function checkStreamedAnswer(request: ChatRequest, source: string, stream
   const format = request.jsonSchema;
   if (format === undefined) return;
   const checked = checkJsonAnswer(streamed.text, format.schema);
-  if (!checked.ok) throw violation(source, format, streamed, checked.problems, 1, streamed);
+  if (!checked.ok) throw violation(source, format, streamed, checked.problems, 1);
 }
 
 /** The seed of the re-generation: a different one, so a seeded backend does not repeat the invalid answer. */

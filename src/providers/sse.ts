@@ -18,8 +18,6 @@ export interface SseEvent {
 }
 
 export interface SseEnd {
-  /** Events dispatched by the last chunk (usually none). */
-  events: SseEvent[];
   /**
    * An event whose data lines were complete but which was never closed by a blank line. The spec drops it; callers that
    * want to be lenient with servers that omit the final blank line (e.g. after `data: [DONE]`) may still read it.
@@ -113,7 +111,7 @@ export function createSseParser(): SseParser {
       buffer = "";
       const pending: SseEvent[] = [];
       dispatch(pending);
-      return { events: [], unterminated: pending[0], partialLine };
+      return { unterminated: pending[0], partialLine };
     },
   };
 }

@@ -23,7 +23,6 @@ import { kwhSvg, tierShareSvg } from "./svg-bars.ts";
 /** What the browser script draws from: only the numbers the charts need, never the per-request records. */
 export function chartPayload(model: ReportModel): Record<string, unknown> {
   const sweepColor = model.pipelines.find((p) => p.name === model.sweep.pipeline)?.color ?? "#0f766e";
-  const rec = model.recommendation;
   return {
     qualityLabel: model.qualityLabel,
     qualityIsShare: model.kind !== "chat",

@@ -35,7 +35,7 @@ export function showCounted(value: number | null | undefined, format: (value: nu
   return { text: format(value), value, provenance, details: [] };
 }
 
-function isProvenance(value: unknown): value is FigureProvenance {
+export function isProvenance(value: unknown): value is FigureProvenance {
   return value === "measured" || value === "modeled" || value === "not_measured" || value === "mixed";
 }
 
@@ -85,4 +85,3 @@ export function mixedGroups(rows: Array<{ label: string; cells: Shown[] }>, colu
   return [...groups.values()];
 }
 
-export { NOT_MEASURED };

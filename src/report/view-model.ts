@@ -7,7 +7,7 @@ import { CORE_METRIC_KEYS, type LatencyPercentile, type PipelineResult, type Poc
 import { formatCount, formatKwh, formatMs, formatNumber, formatRatio, formatShare, formatUsd } from "./format.ts";
 import { humanize, qualityLabel } from "./labels.ts";
 import { OTHER_COLOR, pipelineColors, tierColors } from "./palette.ts";
-import { deriveShown, isFigure, showCounted, showFigure, type Shown } from "./shown.ts";
+import { deriveShown, isFigure, isProvenance, showCounted, showFigure, type Shown } from "./shown.ts";
 
 export interface PipelineView {
   name: string;
@@ -52,8 +52,7 @@ export function recommendationOf(results: PocResults): RecommendationFields {
   const r = results.recommendation;
   const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
   const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-  const prov = (v: unknown): RecommendationFields["provenance"] =>
-    v === "measured" || v === "modeled" || v === "not_measured" || v === "mixed" ? v : undefined;
+  const prov = (v: unknown): RecommendationFields["provenance"] => (isProvenance(v) ? v : undefined);
   const out: RecommendationFields = {};
   const fields: RecommendationFields = {
     pipeline: str(r.pipeline),

@@ -8,7 +8,7 @@ import type { ExtractionSection, FailedRow, GpuTelemetrySample, MeasurementHint,
 import { formatNumber, formatShare, formatUsd } from "./format.ts";
 import { humanize } from "./labels.ts";
 import { recommendationOf, type PipelineView, type SummaryRow } from "./view-model.ts";
-import { isFigure, showCounted, showFigure, type Shown } from "./shown.ts";
+import { isFigure, isProvenance, showCounted, showFigure, type Shown } from "./shown.ts";
 
 export interface SweepView {
   pipeline: string | null;
@@ -68,7 +68,7 @@ export interface GpuView {
 const FAILED_ROWS_SHOWN = 50;
 
 function provenanceOr(value: unknown, fallback: FigureProvenance): FigureProvenance {
-  return value === "measured" || value === "modeled" || value === "mixed" || value === "not_measured" ? value : fallback;
+  return isProvenance(value) ? value : fallback;
 }
 
 /**
@@ -236,8 +236,7 @@ export function buildGpu(results: PocResults): GpuView | null {
   const gpu = results.gpu_telemetry as Record<string, unknown> | undefined;
   if (gpu === undefined || gpu === null) return null;
   const stats = Object.entries(gpu)
-    .filter(([, value]) => isFigure(value))
-    .map(([key, value]) => ({ label: humanize(key), shown: isFigure(value) ? showFigure(value, formatNumber) : showCounted(null, formatNumber) }));
+    .flatMap(([key, value]) => (isFigure(value) ? [{ label: humanize(key), shown: showFigure(value, formatNumber) }] : []));
   const samples = Array.isArray(gpu.samples) ? (gpu.samples as GpuTelemetrySample[]) : [];
   const gpus = Array.isArray(gpu.gpus) ? gpu.gpus.filter((g): g is string => typeof g === "string") : [];
   if (stats.length === 0 && samples.length === 0) return null;

@@ -7,7 +7,7 @@ import { FrugalError } from "../core/errors.ts";
 import type { TierRequest, Usage } from "../core/types.ts";
 import type { CompactModel } from "../compact/types.ts";
 import { timeCpu } from "./cpu-time.ts";
-import type { CascadeTier, CascadeTierAnswer, TierMeter } from "./types.ts";
+import { leastFieldConfidence, type CascadeTier, type CascadeTierAnswer, type TierMeter } from "./types.ts";
 
 export interface CompactTierOptions {
   name: string;
@@ -46,6 +46,13 @@ export function createCompactTier(options: CompactTierOptions): CascadeTier {
     };
   };
 
+  // Both kinds: only the predict is timed (and billed); the answer's shape is built after.
+  type Shaped = Omit<CascadeTierAnswer, "tier" | "tierKind" | "model" | "usage">;
+  const timedAnswer = <R>(text: string, predict: (text: string) => R, shape: (result: R) => Shaped): CascadeTierAnswer => {
+    const { result, cpuMs, wallMs } = timeCpu(() => predict(text));
+    return { tier: name, tierKind: "compact", model: options.modelId, ...shape(result), usage: usageOf(cpuMs, wallMs) };
+  };
+
   if (model.kind === "classify") {
     const threshold = options.threshold ?? model.threshold;
     return {
@@ -54,15 +61,10 @@ export function createCompactTier(options: CompactTierOptions): CascadeTier {
       threshold,
       description: { kind: "compact", task: "classify", model: options.modelId, threshold },
       async answer(request: TierRequest): Promise<CascadeTierAnswer> {
-        const { result, cpuMs, wallMs } = timeCpu(() => model.predict(request.input.text));
-        return {
-          tier: name,
-          tierKind: "compact",
-          model: options.modelId,
+        return timedAnswer(request.input.text, (text) => model.predict(text), (result) => ({
           output: { kind: "classify", label: result.label },
           confidence: result.confidence,
-          usage: usageOf(cpuMs, wallMs),
-        };
+        }));
       },
     };
   }
@@ -85,31 +87,20 @@ export function createCompactTier(options: CompactTierOptions): CascadeTier {
     fieldThresholds,
     description: { kind: "compact", task: "extract", model: options.modelId, fieldThresholds },
     async answer(request: TierRequest): Promise<CascadeTierAnswer> {
-      const { result, cpuMs, wallMs } = timeCpu(() => model.predict(request.input.text));
-      const wanted = request.fields ?? [...model.fields];
-      const fields: Record<string, string | null> = {};
-      const fieldConfidence: Record<string, number> = {};
-      const fieldLines: Record<string, string[]> = {};
-      const fieldSource: Record<string, string> = {};
-      for (const field of wanted) {
-        const prediction = result[field];
-        fields[field] = prediction?.value ?? null;
-        fieldConfidence[field] = prediction?.confidence ?? 0;
-        fieldLines[field] = prediction?.lines ?? [];
-        fieldSource[field] = name;
-      }
-      const confidences = Object.values(fieldConfidence);
-      return {
-        tier: name,
-        tierKind: "compact",
-        model: options.modelId,
-        output: { kind: "extract", fields },
-        confidence: confidences.length === 0 ? 1 : Math.min(...confidences),
-        fieldConfidence,
-        fieldSource,
-        fieldLines,
-        usage: usageOf(cpuMs, wallMs),
-      };
+      return timedAnswer(request.input.text, (text) => model.predict(text), (result) => {
+        const fields: Record<string, string | null> = {};
+        const fieldConfidence: Record<string, number> = {};
+        const fieldLines: Record<string, string[]> = {};
+        const fieldSource: Record<string, string> = {};
+        for (const field of request.fields ?? model.fields) {
+          const prediction = result[field];
+          fields[field] = prediction?.value ?? null;
+          fieldConfidence[field] = prediction?.confidence ?? 0;
+          fieldLines[field] = prediction?.lines ?? [];
+          fieldSource[field] = name;
+        }
+        return { output: { kind: "extract", fields }, confidence: leastFieldConfidence(fieldConfidence), fieldConfidence, fieldSource, fieldLines };
+      });
     },
   };
 }

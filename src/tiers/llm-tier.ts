@@ -35,8 +35,6 @@ export interface LlmTierOptions {
   pricing?: "tokens" | "compute";
   /** Modeled tiers: the output length assumed, in tokens. Default: the labels' mean length + 1, or 12 per field + 2. */
   modeledOutputTokens?: number;
-  /** Shown on modeled figures: what makes this tier measured. */
-  measuredHint?: string;
 }
 
 export function createLlmTier(options: LlmTierOptions): CascadeTier {
@@ -82,9 +80,10 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
     return n;
   }
 
-  function fullPromptEstimate(request: TierRequest, sentText: string): CascadeTierAnswer["promptTokenEstimate"] {
+  /** `sent`: the sent prompt's token count when the caller has it already (the tokenizer is not cheap). */
+  function fullPromptEstimate(request: TierRequest, sentText: string, sentTokens?: number): CascadeTierAnswer["promptTokenEstimate"] {
     if (request.task.kind !== "extract") return undefined;
-    const sent = promptTokens(request, request.fields ?? request.task.fields, sentText);
+    const sent = sentTokens ?? promptTokens(request, request.fields ?? request.task.fields, sentText);
     const full = sentText === request.input.text && request.fields === undefined ? sent : promptTokens(request, request.task.fields, request.input.text);
     return { sent, full };
   }
@@ -110,7 +109,7 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
       energyProvenance: "modeled",
     };
     const answer: CascadeTierAnswer = { tier: name, tierKind: "llm", model, output: null, confidence: 1, usage, parse: "modeled" };
-    const estimateTokens = fullPromptEstimate(request, sentText);
+    const estimateTokens = fullPromptEstimate(request, sentText, inputTokens);
     if (estimateTokens !== undefined) answer.promptTokenEstimate = estimateTokens;
     return answer;
   }

@@ -27,7 +27,7 @@ const METHOD_CONFIDENCE: Record<Exclude<LabelParseMethod, "edit-distance">, numb
 const MAX_EDIT_SHARE = 0.34;
 
 /** Lower case, quotes and end punctuation stripped, spaces/hyphens/underscores folded, so "Card Arrival." = "card_arrival". */
-export function normalizeLabel(text: string): string {
+function normalizeLabel(text: string): string {
   return text
     .toLowerCase()
     .replace(/[`"'“”‘’*]/g, "")

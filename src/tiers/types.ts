@@ -65,3 +65,9 @@ export interface CascadeTier extends Tier {
   readonly description: Record<string, unknown>;
   answer(request: TierRequest): Promise<CascadeTierAnswer | null>;
 }
+
+/** An extraction answer is as sure as its least sure field (1 when it has no fields: nothing to doubt). */
+export function leastFieldConfidence(fieldConfidence: Readonly<Record<string, number>>): number {
+  const confidences = Object.values(fieldConfidence);
+  return confidences.length === 0 ? 1 : Math.min(...confidences);
+}

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { fileURLToPath } from "node:url";
-import { errColors as pc } from "../colors.js";
+import { errColors as pc } from "../colors.ts";
 import { runCommand } from "../run-command.ts";
 import { pocAction, type PocFlags } from "./poc.ts";
 

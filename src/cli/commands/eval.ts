@@ -4,11 +4,9 @@
  */
 import type { Command } from "commander";
 import { FrugalError } from "../../core/errors.ts";
-import { readLabeledTexts } from "../../data/labeled-texts.ts";
-import { CLASSIFIER_KIND, evaluateClassifier, loadCompactClassifier, peekModelKind, type ClassifierEvaluation } from "../../compact/index.ts";
+import type { ClassifierEvaluation } from "../../compact/index.ts";
 import { createProgressBar } from "../progress.ts";
 import { runCommand } from "../run-command.ts";
-import { evalExtractAction } from "./eval-extract.ts";
 
 interface EvalFlags {
   model: string;
@@ -41,6 +39,10 @@ function formatEvaluation(e: ClassifierEvaluation, model: string, data: string):
 }
 
 async function evalClassifier(flags: EvalFlags): Promise<void> {
+  const [{ evaluateClassifier, loadCompactClassifier }, { readLabeledTexts }] = await Promise.all([
+    import("../../compact/index.ts"),
+    import("../../data/labeled-texts.ts"),
+  ]);
   const model = loadCompactClassifier(flags.model);
   const set = readLabeledTexts(flags.data, {
     ...(flags.textCol === undefined ? {} : { textCol: flags.textCol }),
@@ -58,12 +60,14 @@ async function evalClassifier(flags: EvalFlags): Promise<void> {
 }
 
 export async function evalAction(flags: EvalFlags): Promise<void> {
+  // The model file says which evaluation runs; the libraries are loaded here, by this command only.
+  const [{ CLASSIFIER_KIND, peekModelKind }, { EXTRACTOR_KIND }] = await Promise.all([import("../../compact/index.ts"), import("../../compact/extract/model.ts")]);
   const kind = peekModelKind(flags.model);
   switch (kind) {
     case CLASSIFIER_KIND:
       return evalClassifier(flags);
-    case "extractor":
-      return evalExtractAction({ model: flags.model, data: flags.data, ...(flags.json === undefined ? {} : { json: flags.json }) });
+    case EXTRACTOR_KIND:
+      return (await import("./eval-extract.ts")).evalExtractAction({ model: flags.model, data: flags.data, ...(flags.json === undefined ? {} : { json: flags.json }) });
     default:
       throw new FrugalError("model_file_invalid", `${flags.model}: unknown model kind "${kind}"`, { details: { file: flags.model } });
   }

@@ -3,15 +3,14 @@
  * stdout, the progress bar to stderr; `--json` prints exactly one JSON object.
  */
 import type { Command } from "commander";
-import { loadConfigFile } from "../../core/config-file.ts";
 import { FrugalError } from "../../core/errors.ts";
-import { KV_PRECISIONS, type KvPrecision } from "../../plan/catalog-types.ts";
-import { formatPlanReport, fmt } from "../../plan/format-plan.ts";
-import { planSchema } from "../../plan/plan-schema.ts";
-import { estimateDecode, estimatePrefill, type PointCommon } from "../../plan/point-estimates.ts";
-import { runPlan } from "../../plan/run-plan.ts";
+import type { KvPrecision } from "../../plan/catalog-types.ts";
+import type { PointCommon } from "../../plan/point-estimates.ts";
 import { createProgressBar } from "../progress.ts";
 import { numberOption, runCommand } from "../run-command.ts";
+
+// The planner and the config loader are imported by the actions that use them, so `frugal --help` and other commands do
+// not load them.
 
 interface PointFlags {
   gpu: string;
@@ -20,20 +19,20 @@ interface PointFlags {
   batch: string;
   tp?: string;
   kvPrecision?: string;
-  json?: boolean;
 }
 
-function kvPrecision(raw: string | undefined): KvPrecision | undefined {
+async function kvPrecision(raw: string | undefined): Promise<KvPrecision | undefined> {
   if (raw === undefined) return undefined;
+  const { KV_PRECISIONS } = await import("../../plan/catalog-types.ts");
   if (!(KV_PRECISIONS as readonly string[]).includes(raw)) {
     throw new FrugalError("input_invalid", `--kv-precision: expected one of ${KV_PRECISIONS.join(", ")}, got "${raw}"`);
   }
   return raw as KvPrecision;
 }
 
-function pointOptions(flags: PointFlags) {
+async function pointOptions(flags: PointFlags) {
   const tp = numberOption("--tp", flags.tp, { integer: true, min: 1 });
-  const kv = kvPrecision(flags.kvPrecision);
+  const kv = await kvPrecision(flags.kvPrecision);
   return {
     gpu: flags.gpu,
     model: flags.model,
@@ -49,7 +48,7 @@ function write(json: unknown): void {
 }
 
 /** The JSON fields `plan decode` and `plan prefill` share, with the point's length (`context` or `prompt`) after `batch`. */
-function pointJson(o: ReturnType<typeof pointOptions>, e: PointCommon, length: Record<string, number>): Record<string, unknown> {
+function pointJson(o: Awaited<ReturnType<typeof pointOptions>>, e: PointCommon, length: Record<string, number>): Record<string, unknown> {
   return {
     fits: e.fits,
     ...(e.reason === undefined ? {} : { reason: e.reason }),
@@ -82,6 +81,23 @@ function pointCommand(plan: Command, name: string, description: string): Command
     .option("--json", "print one JSON object");
 }
 
+type PointLib = typeof import("../../plan/point-estimates.ts") & Pick<typeof import("../../plan/format-plan.ts"), "fmt">;
+type PointAnswer = (lib: PointLib, o: Awaited<ReturnType<typeof pointOptions>>, length: number) => { json: Record<string, unknown>; text: string };
+
+/** The action `plan decode` and `plan prefill` share: parse the flags, estimate, print one JSON object or the text. */
+function pointAction(lengthFlag: "context" | "prompt", answer: PointAnswer) {
+  return runCommand(async (flags: PointFlags & Partial<Record<"context" | "prompt", string>>, command: Command) => {
+    // `--json` after the subcommand is also claimed by the parent `plan` command: read both.
+    const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+    const length = numberOption(`--${lengthFlag}`, flags[lengthFlag], { integer: true, min: 1 }) as number;
+    const o = await pointOptions(flags);
+    const [estimates, { fmt }] = await Promise.all([import("../../plan/point-estimates.ts"), import("../../plan/format-plan.ts")]);
+    const out = answer({ ...estimates, fmt }, o, length);
+    if (json) write(out.json);
+    else process.stdout.write(out.text);
+  });
+}
+
 export function registerPlanCommand(program: Command): void {
   const plan = program
     .command("plan")
@@ -93,6 +109,12 @@ export function registerPlanCommand(program: Command): void {
         if (file === undefined) {
           throw new FrugalError("input_invalid", "give a plan file (frugal plan examples/plan/plan.yaml) or a subcommand: decode, prefill");
         }
+        const [{ loadConfigFile }, { planSchema }, { runPlan }, { formatPlanReport }] = await Promise.all([
+          import("../../core/config-file.ts"),
+          import("../../plan/plan-schema.ts"),
+          import("../../plan/run-plan.ts"),
+          import("../../plan/format-plan.ts"),
+        ]);
         const config = loadConfigFile(planSchema, file);
         const bar = createProgressBar("plan", config.workloads.length * config.hardware.length);
         let report;
@@ -109,47 +131,36 @@ export function registerPlanCommand(program: Command): void {
   pointCommand(plan, "decode", "one decode step: step time, tokens/s and J/token at a batch and context length")
     .requiredOption("--context <tokens>", "tokens of context per sequence")
     .action(
-      runCommand(async (flags: PointFlags & { context: string }, command: Command) => {
-        // `--json` after the subcommand is also claimed by the parent `plan` command: read both.
-        const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
-        const context = numberOption("--context", flags.context, { integer: true, min: 1 }) as number;
-        const o = pointOptions(flags);
+      pointAction("context", ({ estimateDecode, fmt }, o, context) => {
         const e = estimateDecode({ ...o, context });
-        if (json) {
-          write({
+        return {
+          json: {
             step_ms: e.stepMs,
             tokens_per_s: e.tokensPerS,
             j_per_token: e.jPerToken,
             ...pointJson(o, e, { context }),
             kv_capacity_tokens: e.kvCapacityTokens,
             max_batch_at_context: e.maxBatchAtContext,
-          });
-          return;
-        }
-        process.stdout.write(
-          `decode step ${fmt(e.stepMs)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} tokens/s, ` +
+          },
+          text:
+            `decode step ${fmt(e.stepMs)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} tokens/s, ` +
             `${fmt(e.jPerToken)} J/token, ${fmt(e.powerWPerGpu)} W per GPU [modeled]\n` +
             (e.fits ? `fits: weights ${fmt(e.weightsGb)} GB + KV ${fmt(e.kvGb)} GB\n` : `does not fit: ${e.reason}; largest batch at this context: ${e.maxBatchAtContext}\n`),
-        );
+        };
       }),
     );
 
   pointCommand(plan, "prefill", "one prefill: time, tokens/s and J/token for a batch of prompts")
     .requiredOption("--prompt <tokens>", "tokens per prompt")
     .action(
-      runCommand(async (flags: PointFlags & { prompt: string }, command: Command) => {
-        const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
-        const prompt = numberOption("--prompt", flags.prompt, { integer: true, min: 1 }) as number;
-        const o = pointOptions(flags);
+      pointAction("prompt", ({ estimatePrefill, fmt }, o, prompt) => {
         const e = estimatePrefill({ ...o, prompt });
-        if (json) {
-          write({ ms: e.ms, tokens_per_s: e.tokensPerS, j_per_token: e.jPerToken, ...pointJson(o, e, { prompt }) });
-          return;
-        }
-        process.stdout.write(
-          `prefill ${fmt(e.ms)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} prompt tokens/s, ` +
+        return {
+          json: { ms: e.ms, tokens_per_s: e.tokensPerS, j_per_token: e.jPerToken, ...pointJson(o, e, { prompt }) },
+          text:
+            `prefill ${fmt(e.ms)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} prompt tokens/s, ` +
             `${fmt(e.jPerToken)} J/token [modeled]${e.fits ? "" : `; does not fit: ${e.reason}`}\n`,
-        );
+        };
       }),
     );
 }

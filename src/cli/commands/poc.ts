@@ -4,7 +4,7 @@
  * the summary table or one JSON object on stdout.
  */
 import type { Command } from "commander";
-import { errColors, outColors } from "../colors.js";
+import { errColors, outColors } from "../colors.ts";
 import { FrugalError } from "../../core/errors.ts";
 import type { PocEvent } from "../../poc/run-poc.ts";
 import { createProgressBar, type ProgressBar } from "../progress.ts";
@@ -106,8 +106,8 @@ export function registerPocCommand(program: Command): void {
     .action(
       runCommand(async (config: string | undefined, flags: PocFlags & { printSchema?: boolean }) => {
         if (flags.printSchema === true) {
-          const { pocJsonSchema } = await import("../../poc/schema.ts");
-          process.stdout.write(`${JSON.stringify(pocJsonSchema(), null, 2)}\n`);
+          const { pocJsonSchemaText } = await import("../../poc/schema.ts");
+          process.stdout.write(pocJsonSchemaText());
           return;
         }
         if (config === undefined) throw new FrugalError("input_invalid", "frugal poc: give the PoC config file (poc.yaml)");

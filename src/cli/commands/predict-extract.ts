@@ -34,9 +34,9 @@ function where(line: number | null): string {
 }
 
 /** The whole of stdin, decoded strictly: a non-UTF-8 byte is named rather than silently replaced. */
-async function readWholeStdin(stream: AsyncIterable<Buffer | string> = process.stdin): Promise<string> {
+async function readWholeStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
+  for await (const chunk of process.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
   } catch {

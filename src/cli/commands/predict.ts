@@ -5,10 +5,7 @@
  */
 import type { Command } from "commander";
 import { FrugalError } from "../../core/errors.ts";
-import { CLASSIFIER_KIND, loadCompactClassifier, peekModelKind } from "../../compact/index.ts";
 import { runCommand } from "../run-command.ts";
-import { EXTRACTOR_KIND } from "../../compact/extract/index.ts";
-import { predictExtract } from "./predict-extract.ts";
 
 interface PredictFlags {
   model: string;
@@ -48,6 +45,7 @@ export async function* readStdinLines(stream: AsyncIterable<Buffer | string> = p
 }
 
 async function predictClassifier(flags: PredictFlags): Promise<void> {
+  const { loadCompactClassifier } = await import("../../compact/index.ts");
   const model = loadCompactClassifier(flags.model);
   const out: string[] = [];
   const flush = (): void => {
@@ -69,12 +67,14 @@ async function predictClassifier(flags: PredictFlags): Promise<void> {
 }
 
 export async function predictAction(flags: PredictFlags): Promise<void> {
+  // The model file says which predictor runs; the libraries are loaded here, by this command only.
+  const [{ CLASSIFIER_KIND, peekModelKind }, { EXTRACTOR_KIND }] = await Promise.all([import("../../compact/index.ts"), import("../../compact/extract/model.ts")]);
   const kind = peekModelKind(flags.model);
   switch (kind) {
     case CLASSIFIER_KIND:
       return predictClassifier(flags);
     case EXTRACTOR_KIND:
-      return predictExtract(flags);
+      return (await import("./predict-extract.ts")).predictExtract(flags);
     default:
       throw new FrugalError("input_invalid", `${flags.model}: \`frugal predict\` reads one text per line and supports classifier models; this is a "${kind}" model`, {
         details: { file: flags.model },

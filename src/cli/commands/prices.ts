@@ -4,10 +4,9 @@
  * N tokens cost there. An unknown model fails with close matches, as it would in a PoC.
  */
 import type { Command } from "commander";
-import { errColors, outColors } from "../colors.js";
+import { errColors, outColors } from "../colors.ts";
 import { dirname } from "node:path";
-import { loadConfigFile } from "../../core/config-file.ts";
-import { createMeter, pricesConfigSchema, type Meter } from "../../meter/index.ts";
+import type { Meter } from "../../meter/index.ts";
 import { numberOption, runCommand } from "../run-command.ts";
 
 interface PricesFlags {
@@ -18,7 +17,9 @@ interface PricesFlags {
   json?: boolean;
 }
 
-function meterFrom(flags: PricesFlags): Meter {
+async function meterFrom(flags: PricesFlags): Promise<Meter> {
+  // Loaded by this command only.
+  const [{ loadConfigFile }, { createMeter, pricesConfigSchema }] = await Promise.all([import("../../core/config-file.ts"), import("../../meter/index.ts")]);
   if (flags.config === undefined) return createMeter();
   // The file is a bare `prices:` block (catalog, overrides, core_hour_usd, gpu_hour_usd), as a PoC config embeds it.
   const prices = loadConfigFile(pricesConfigSchema, flags.config);
@@ -26,7 +27,7 @@ function meterFrom(flags: PricesFlags): Meter {
 }
 
 export async function pricesAction(flags: PricesFlags): Promise<void> {
-  const meter = meterFrom(flags);
+  const meter = await meterFrom(flags);
   const info = meter.describe();
   if (flags.model !== undefined) {
     const inputTokens = numberOption("--input-tokens", flags.inputTokens, { min: 0, integer: true }) ?? 1_000_000;

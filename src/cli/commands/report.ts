@@ -3,7 +3,6 @@
  * recommendation or upgrading frugal, without rerunning the PoC. Thin over src/report.
  */
 import type { Command } from "commander";
-import { readResultsFile, writeReport } from "../../report/index.ts";
 import { runCommand } from "../run-command.ts";
 
 interface ReportFlags {
@@ -23,7 +22,8 @@ export function registerReportCommand(program: Command): void {
     .option("--baseline <pipeline>", "pipeline the others are compared to (default: the results' baseline, else \"dense\")")
     .option("--json", "print the written paths as one JSON object")
     .action(
-      runCommand((resultsFile: string, flags: ReportFlags) => {
+      runCommand(async (resultsFile: string, flags: ReportFlags) => {
+        const { readResultsFile, writeReport } = await import("../../report/index.ts"); // loaded by this command only
         const results = readResultsFile(resultsFile);
         const written = writeReport(results, flags.out, {
           ...(flags.title === undefined ? {} : { title: flags.title }),

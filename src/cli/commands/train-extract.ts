@@ -3,10 +3,9 @@
  * the labeled documents, train with a progress bar, write the model file, print a summary (or one JSON object).
  */
 import type { Command } from "commander";
-import { errColors as pc } from "../colors.js";
+import { errColors as pc } from "../colors.ts";
 import { FrugalError } from "../../core/errors.ts";
-import { hashDocuments, readLabeledDocuments } from "../../data/labeled-documents.ts";
-import { saveExtractor, trainExtractor, type TrainExtractorReport } from "../../compact/extract/index.ts";
+import type { TrainExtractorReport } from "../../compact/extract/index.ts";
 import { createProgressBar } from "../progress.ts";
 import { numberOption, runCommand } from "../run-command.ts";
 
@@ -63,6 +62,11 @@ export async function trainExtractAction(flags: TrainExtractFlags): Promise<void
   const epochs = numberOption("--epochs", flags.epochs, { integer: true, min: 1, max: 200 });
   const seed = numberOption("--seed", flags.seed, { integer: true, min: 0 });
   const topLines = numberOption("--top-lines", flags.topLines, { integer: true, min: 1, max: 50 });
+  // Loaded by this command only (and not by `frugal eval`/`predict`, which import printWarnings from here).
+  const [{ hashDocuments, readLabeledDocuments }, { saveExtractor, trainExtractor }] = await Promise.all([
+    import("../../data/labeled-documents.ts"),
+    import("../../compact/extract/index.ts"),
+  ]);
   const set = readLabeledDocuments(flags.data, maxChars === undefined ? {} : { maxChars });
   printWarnings(set.warnings);
   const fields = flags.fields?.split(",").map((f) => f.trim()).filter((f) => f !== "");

@@ -4,8 +4,8 @@
  * their subcommand with one line in commands/index.ts (e.g. `registerTrainExtractCommand(train)`).
  */
 import type { Command } from "commander";
-import { outColors as pc } from "../colors.js";
-import { trainClassifierFile, type TrainingSummary, type TrainProgress } from "../../compact/index.ts";
+import { outColors as pc } from "../colors.ts";
+import type { TrainingSummary, TrainProgress } from "../../compact/index.ts";
 import { createProgressBar } from "../progress.ts";
 import { numberOption, runCommand } from "../run-command.ts";
 
@@ -45,6 +45,7 @@ export async function trainClassifyAction(flags: TrainClassifyFlags): Promise<vo
   const maxError = numberOption("--max-error", flags.maxError, { min: 0.0001, max: 0.5 });
   const confidence = numberOption("--confidence", flags.confidence, { min: 0.5, max: 0.9999 });
   const seed = numberOption("--seed", flags.seed, { integer: true, min: 0 });
+  const { trainClassifierFile } = await import("../../compact/index.ts"); // loaded by this command only
   const bar = createProgressBar("train", 100);
   let result;
   try {

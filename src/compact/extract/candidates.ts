@@ -92,10 +92,6 @@ function pushText(out: Candidate[], c: Candidate): void {
   }
 }
 
-function keyOf(value: string): string {
-  return value.toLowerCase();
-}
-
 /** Token index range covering character offsets [start, end) of a line. */
 function tokenRange(tokens: ExtractDocument["lines"][number]["tokens"], start: number, end: number): [number, number] {
   let first = 0;

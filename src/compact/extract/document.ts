@@ -3,10 +3,12 @@
  * feature keys (lower-cased words; digits and letters of mixed tokens reduced to a shape, so "81100" and "47400" are both
  * the postcode shape `9999+`). Everything here is computed once per document and shared by every field.
  */
+import { DEFAULT_MAX_DOCUMENT_CHARS } from "../../data/labeled-documents.ts";
 import { fnvSeed, hashString, mix32 } from "../hashing.ts";
 import type { DateMatch } from "./patterns.ts";
 
-export const DEFAULT_MAX_CHARS = 20_000;
+/** The one document length limit: the data reader's, so training, eval and serving cut a document at the same place. */
+export const DEFAULT_MAX_CHARS = DEFAULT_MAX_DOCUMENT_CHARS;
 
 /** A token is its offsets in the line (its text is line.text.slice(start, end), built only when needed). */
 export interface SurfaceToken {
@@ -188,6 +190,16 @@ function prepareLine(text: string): DocLine {
   return { text, tokens, tokenKeys, contextKeys, hasLetters: letters > 0, hasDigits };
 }
 
+/** The extractor's line split (trimmed, whitespace collapsed, empty lines dropped); prompt reduction ranks these lines. */
+export function documentLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const raw of text.split(/\r?\n|\r/)) {
+    const line = raw.trim().replace(/\s+/g, " ");
+    if (line !== "") lines.push(line);
+  }
+  return lines;
+}
+
 /**
  * Splits and tokenizes. Text beyond `maxChars` is dropped (the caller warns): a pasted 5 MB log must not stall the tier,
  * and the fields of a receipt or an invoice header live in its first pages.
@@ -195,11 +207,7 @@ function prepareLine(text: string): DocLine {
 export function prepareDocument(text: string, options: { maxChars?: number } = {}): ExtractDocument {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const kept = text.length > maxChars ? text.slice(0, maxChars) : text;
-  const lines: DocLine[] = [];
-  for (const raw of kept.split(/\r?\n|\r/)) {
-    const line = raw.trim();
-    if (line !== "") lines.push(prepareLine(line.replace(/\s+/g, " ")));
-  }
+  const lines = documentLines(kept).map(prepareLine);
   const header = new Set<number>();
   for (let i = 0; i < lines.length && i < HEADER_LINES; i++) for (const key of lines[i]?.contextKeys ?? []) header.add(key);
   return { lines, truncatedChars: text.length - kept.length, headerKeys: [...header] };

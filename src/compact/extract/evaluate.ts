@@ -8,7 +8,7 @@
  * - Latency: wall-clock time of one predict() call per document (all fields), in microseconds, after an untimed warm-up
  *   over the first 10 documents.
  */
-import { nearestRank } from "../../core/percentile.ts";
+import { percentiles } from "./latency.ts";
 import type { CompactExtractor } from "../types.ts";
 import { valuesMatch } from "./normalize.ts";
 
@@ -115,7 +115,7 @@ export function evaluateExtractor(
   }
   const accuracies = Object.values(fieldAccuracy);
   const kept = decisions.filter((d) => d.kept);
-  const sorted = [...latencies].sort((a, b) => a - b);
+  const latency = percentiles(latencies);
   return {
     n: documents.length,
     field_accuracy: fieldAccuracy,
@@ -124,11 +124,11 @@ export function evaluateExtractor(
     selective_accuracy: kept.length === 0 ? null : round(kept.filter((d) => d.correct).length / kept.length),
     curve: sweepCurve(decisions),
     latency_us: {
-      p50: round(nearestRank(sorted, 0.5), 1),
-      p90: round(nearestRank(sorted, 0.9), 1),
-      p99: round(nearestRank(sorted, 0.99), 1),
-      mean: round(sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length), 1),
-      max: round(sorted[sorted.length - 1] ?? 0, 1),
+      p50: round(latency.p50, 1),
+      p90: round(latency.p90, 1),
+      p99: round(latency.p99, 1),
+      mean: round(latency.mean, 1),
+      max: round(latency.max, 1),
     },
     decisions: decisions.length,
     fields,

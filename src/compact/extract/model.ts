@@ -12,7 +12,7 @@ import { readModelFile, writeModelFile, type ModelFileContents } from "../model-
 import type { CompactExtractor, FieldPrediction } from "../types.ts";
 import { applyCalibration, calibrationFeatures, type Calibration } from "./calibration.ts";
 import type { FieldSpec } from "./candidates.ts";
-import { DEFAULT_MAX_CHARS, prepareDocument } from "./document.ts";
+import { prepareDocument } from "./document.ts";
 import { FEATURE_VERSION } from "./features.ts";
 import { ScoringSink } from "./feature-sink.ts";
 import { ValueMemory } from "./memory.ts";
@@ -178,4 +178,3 @@ export function loadCompactExtractor(file: string, options: ExtractorRuntimeOpti
   return createExtractor(decodeExtractor(readModelFile(file, EXTRACTOR_KIND), file), options);
 }
 
-export { DEFAULT_MAX_CHARS };

@@ -61,8 +61,6 @@ export function memoryAnswer(memory: ValueMemory, value: string, policy: MemoryP
 
 export interface RawFieldPrediction {
   value: string | null;
-  /** Softmax mass pooled over the candidates spelling `value`. */
-  raw: number;
   /**
    * log(mass of the answer) - log(mass of the runner-up value): what calibration maps to a confidence. Unlike the mass,
    * which saturates at 1.0 in float64 once the ranker is sure, the margin keeps ordering the sure answers.
@@ -74,12 +72,11 @@ export interface RawFieldPrediction {
   answersMemorySpelling: boolean;
   /** Line indices (into doc.lines), best first. */
   lineRanking: number[];
-  candidates: number;
 }
 
 export function predictField(doc: ExtractDocument, model: FieldModel, options: { topLines: number; sink?: ScoringSink }): RawFieldPrediction {
   const candidates = generateCandidates(doc, model.spec);
-  if (candidates.length === 0) return { value: null, raw: 0, margin: -MAX_MARGIN, memoryKnown: false, spellingShare: 1, answersMemorySpelling: false, lineRanking: [], candidates: 0 };
+  if (candidates.length === 0) return { value: null, margin: -MAX_MARGIN, memoryKnown: false, spellingShare: 1, answersMemorySpelling: false, lineRanking: [] };
   const context = buildFieldContext(doc, candidates, model.featureVersion);
   const sink = options.sink ?? new ScoringSink(model.weights);
   sink.beginDocument();
@@ -112,17 +109,14 @@ export function predictField(doc: ExtractDocument, model: FieldModel, options: {
   let bestGroup = 0;
   let best = -1;
   let second = 0;
-  let total = 0;
   for (let g = 0; g < groups; g++) {
     const m = pooled[g] as number;
-    total += m;
     if (m > best) {
       second = Math.max(second, best);
       bestGroup = g;
       best = m;
     } else if (m > second) second = m;
   }
-  const bestMass = best / total;
   const margin = second <= 0 ? MAX_MARGIN : Math.min(MAX_MARGIN, Math.log(best) - Math.log(second));
   // The spelling answered: the single best-scoring candidate of the winning value.
   let chosen = candidates[bestIndex];
@@ -144,7 +138,7 @@ export function predictField(doc: ExtractDocument, model: FieldModel, options: {
     ({ value, known: memoryKnown, share: spellingShare, answersMemorySpelling } = said);
   }
 
-  return { value, raw: bestMass, margin, memoryKnown, spellingShare, answersMemorySpelling, lineRanking: rankLines(doc, candidates, pooled, groups, sum, options.topLines), candidates: candidates.length };
+  return { value, margin, memoryKnown, spellingShare, answersMemorySpelling, lineRanking: rankLines(doc, candidates, pooled, groups, sum, options.topLines) };
 }
 
 /** The `top` lines that carry the most softmax mass (ties: the earlier line), best first. */

@@ -6,6 +6,9 @@
 import { countTokens, type TokenEncoding } from "../../meter/token-count.ts";
 import { FrugalError } from "../../core/errors.ts";
 import type { FieldPrediction } from "../types.ts";
+import { documentLines } from "./document.ts";
+
+export { documentLines };
 
 export interface ReducedContext {
   /** Indices into the document's non-empty lines, ascending. */
@@ -15,16 +18,6 @@ export interface ReducedContext {
   text: string;
   /** True when nothing could be ranked and the whole document was kept. */
   fullDocument: boolean;
-}
-
-/** The same line split as the extractor's (trimmed, whitespace collapsed, empty lines dropped), so ranked lines match. */
-export function documentLines(text: string): string[] {
-  const lines: string[] = [];
-  for (const raw of text.split(/\r?\n|\r/)) {
-    const line = raw.trim().replace(/\s+/g, " ");
-    if (line !== "") lines.push(line);
-  }
-  return lines;
 }
 
 /**

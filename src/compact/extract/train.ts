@@ -19,6 +19,7 @@ import { inferFieldSpec } from "./field-spec.ts";
 import { FEATURE_VERSION } from "./features.ts";
 import { ValueMemory } from "./memory.ts";
 import { valuesMatch } from "./normalize.ts";
+import { ScoringSink } from "./feature-sink.ts";
 import { memoryAnswer, predictField, type FieldModel, type MemoryPolicy } from "./predict-field.ts";
 import { trainRanker } from "./ranker.ts";
 import { WeightTable } from "./weight-table.ts";
@@ -122,11 +123,12 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
     specs.forEach(({ spec }, f) => {
       const info = `fold ${k + 1}/${options.folds} · ${spec.name}`;
       const model = fitFieldModel(prepared, featurized[f] ?? [], (i) => fold[i] !== k, spec, useMemory[f] === true, options, tick(info));
+      const sink = new ScoringSink(model.weights); // one scoring buffer per fold model, reused for every held-out document
       for (const p of test) {
         const gold = p.fields[spec.name];
         if (gold == null) continue;
         // The fold model answers the printed spelling; each policy's answer is derived from it, as serving would.
-        const raw = predictField(p.doc, model, { topLines: options.topLines });
+        const raw = predictField(p.doc, model, { topLines: options.topLines, sink });
         const { memory } = model;
         const answers = MEMORY_POLICIES.map((policy) => {
           if (raw.value === null || memory === null) return { value: raw.value, features: calibrationFeatures(raw.margin, false, 1, false) };
@@ -158,8 +160,9 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
       return { features: answer.features, correct: valuesMatch(answer.value, h.gold) };
     });
     const calibration = fitCalibration(scored);
+    const confidences = Float64Array.from(scored, (s) => applyCalibration(calibration, s.features));
     const choice = selectThreshold({
-      confidences: Float64Array.from(scored, (s) => applyCalibration(calibration, s.features)),
+      confidences,
       correct: Uint8Array.from(scored, (s) => (s.correct ? 1 : 0)),
       maxError: options.maxError,
       confidenceLevel: options.confidence,
@@ -184,7 +187,7 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
       expectedCoverage: choice.coverage,
       heldOutSelectiveAccuracy: choice.kept === 0 ? null : 1 - choice.errors / choice.kept,
       errorUpperBound: choice.errorUpperBound,
-      reliability: reliability(scored.map((x) => ({ confidence: applyCalibration(calibration, x.features), correct: x.correct }))),
+      reliability: reliability(scored.map((x, i) => ({ confidence: confidences[i] as number, correct: x.correct }))),
     });
   });
   const trainMs = performance.now() - started;

@@ -13,6 +13,7 @@
 import { basename } from "node:path";
 import { validateConfig } from "../../core/config-file.ts";
 import { FrugalError } from "../../core/errors.ts";
+import { cancelledError } from "../retry.ts";
 import { checkStreamedAnswer, generateValid, nextSeed } from "../schema-answer.ts";
 import type { ChatRequest, ChatResult, Provider, StreamPart } from "../types.ts";
 import { generate, generationError, type GenerationResult } from "./generate.ts";
@@ -143,7 +144,7 @@ export function createLlamaCppProvider(options: LlamaCppOptions): LlamaCppProvid
     );
     // The caller may abort after the model already finished: it asked to stop, so it gets `cancelled`, not a finish.
     const checkAborted = (): void => {
-      if (request.signal?.aborted === true) throw new FrugalError("cancelled", "the request was cancelled");
+      if (request.signal?.aborted === true) throw cancelledError(request.signal);
     };
     let finished = false;
     try {

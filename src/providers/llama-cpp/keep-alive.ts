@@ -7,8 +7,6 @@
 export interface KeepAlive {
   /** Runs `work` with the event loop held open. */
   run<T>(work: () => Promise<T>): Promise<T>;
-  /** How many operations hold the loop now. */
-  readonly holders: number;
 }
 
 export function createKeepAlive(): KeepAlive {
@@ -30,9 +28,6 @@ export function createKeepAlive(): KeepAlive {
   }
 
   return {
-    get holders() {
-      return holders;
-    },
     async run(work) {
       acquire();
       try {

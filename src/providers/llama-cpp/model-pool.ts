@@ -70,8 +70,6 @@ export interface PoolStats {
 export interface LlamaModelPool {
   acquire(spec: PoolModelSpec): Promise<ModelLease>;
   stats(): PoolStats;
-  /** llama.cpp warnings and errors seen since the pool was created (never printed by the library). */
-  nativeLog(): string[];
   /** Frees every model and context; idempotent. Waiting requests reject with `cancelled`. */
   close(): Promise<void>;
 }
@@ -272,8 +270,6 @@ export function createLlamaModelPool(): LlamaModelPool {
       }
       return { modelLoads, loadedModels: models.size, activeSequences, queuedRequests };
     },
-
-    nativeLog: () => log.since(0),
 
     close() {
       closing ??= (async () => {

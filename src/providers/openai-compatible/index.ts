@@ -8,7 +8,7 @@
  * Options are validated once here; the request path builds bodies from pre-serialized parts and reuses one keep-alive
  * pool (bench/provider-overhead.ts measures what this adds over a raw undici call).
  */
-import { FrugalError } from "../../core/errors.ts";
+import { cancelledError } from "../retry.ts";
 import { generateValid, nextSeed } from "../schema-answer.ts";
 import type { ChatRequest, ChatResult, Provider, StreamPart } from "../types.ts";
 import { createChatClient } from "./client.ts";
@@ -23,7 +23,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
   const client = createChatClient(resolved);
 
   async function chat(request: ChatRequest): Promise<ChatResult> {
-    if (request.signal?.aborted === true) throw new FrugalError("cancelled", "the request was cancelled");
+    if (request.signal?.aborted === true) throw cancelledError(request.signal);
     // One call, one deadline: the re-generation after an answer that failed its schema runs inside the same timeoutMs.
     const call = client.begin(request);
     try {

@@ -7,7 +7,8 @@
  * schema-constrained stream whose whole text fails the schema ends with `schema_violation` instead of a finish.
  */
 import { FrugalError } from "../../core/errors.ts";
-import { parseSseStream, SSE_DONE, type SseEvent } from "../sse.ts";
+import { cancelledError } from "../retry.ts";
+import { parseSseStream, SSE_DONE, type SseEnd, type SseEvent } from "../sse.ts";
 import type { ChatRequest, ChatResult, ChatUsage, StreamPart } from "../types.ts";
 import { countChatTokens, countTokens } from "../../meter/token-count.ts";
 import { checkStreamedAnswer } from "../schema-answer.ts";
@@ -26,9 +27,9 @@ export function resolveUsage(reported: WireUsage | undefined, request: ChatReque
 }
 
 export async function* streamChat(client: ChatClient, request: ChatRequest): AsyncGenerator<StreamPart> {
-  if (request.signal?.aborted === true) throw new FrugalError("cancelled", "the request was cancelled");
+  if (request.signal?.aborted === true) throw cancelledError(request.signal);
   const call = client.begin(request);
-  let events: AsyncGenerator<SseEvent, { unterminated: SseEvent | undefined; partialLine: string }> | undefined;
+  let events: AsyncGenerator<SseEvent, SseEnd> | undefined;
   try {
     const opened = await client.execute(call, request, true, async (response) => {
       // A server that ignores `stream: true` answers one JSON completion: accept it as a one-delta stream.
@@ -39,16 +40,20 @@ export async function* streamChat(client: ChatClient, request: ChatRequest): Asy
       return { completion: undefined, response };
     });
     const sentInstruction = opened.mode !== undefined && opened.mode !== "json_schema";
+    // The end of an answer, streamed or whole: usage (reported, else counted), the abort check, then the schema check.
+    const finishPart = (end: { text: string; finishReason: ChatResult["finishReason"]; usage: WireUsage | undefined; model: string | undefined }): StreamPart & { type: "finish" } => {
+      const latencyMs = performance.now() - call.startedAt;
+      const model = end.model ?? request.model ?? client.model;
+      const usage = resolveUsage(end.usage, request, sentInstruction, end.text, model);
+      if (call.signal.aborted) throw call.fail(new Error("aborted"));
+      checkStreamedAnswer(request, client.endpoint, { text: end.text, finishReason: end.finishReason, usage, attempts: opened.attempts });
+      return { type: "finish", finishReason: end.finishReason, usage, model, latencyMs };
+    };
     const whole = opened.value.completion;
     if (whole !== undefined) {
       if (whole.text !== "") yield { type: "text-delta", text: whole.text };
       if (whole.tokenLogprobs !== undefined && whole.tokenLogprobs.length > 0) yield { type: "logprobs", values: whole.tokenLogprobs };
-      const latencyMs = performance.now() - call.startedAt;
-      const model = whole.model ?? request.model ?? client.model;
-      const usage = resolveUsage(whole.usage, request, sentInstruction, whole.text, model);
-      if (call.signal.aborted) throw call.fail(new Error("aborted"));
-      checkStreamedAnswer(request, client.endpoint, { ...whole, usage, attempts: opened.attempts });
-      yield { type: "finish", finishReason: whole.finishReason, usage, model, latencyMs };
+      yield finishPart(whole);
       return;
     }
     events = parseSseStream(opened.value.response.body);
@@ -84,7 +89,7 @@ export async function* streamChat(client: ChatClient, request: ChatRequest): Asy
     };
 
     for (;;) {
-      let step: IteratorResult<SseEvent, { unterminated: SseEvent | undefined; partialLine: string }>;
+      let step: IteratorResult<SseEvent, SseEnd>;
       try {
         step = await events.next();
       } catch (error) {
@@ -103,18 +108,8 @@ export async function* streamChat(client: ChatClient, request: ChatRequest): Asy
         details: { endpoint: client.endpoint, malformed: "truncated stream", receivedChars: text.length },
       });
     }
-    const latencyMs = performance.now() - call.startedAt;
-    const answeredBy = model ?? request.model ?? client.model;
-    const finish: StreamPart = {
-      type: "finish",
-      finishReason: finishReason ?? "unknown",
-      usage: resolveUsage(usage, request, sentInstruction, text, answeredBy),
-      model: answeredBy,
-      latencyMs,
-    };
+    const finish = finishPart({ text, finishReason: finishReason ?? "unknown", usage, model });
     if (firstTokenMs !== undefined) finish.firstTokenMs = firstTokenMs;
-    checkAborted();
-    checkStreamedAnswer(request, client.endpoint, { text, finishReason: finish.finishReason, usage: finish.usage, attempts: opened.attempts });
     yield finish;
   } catch (error) {
     throw call.fail(error);
