@@ -10,7 +10,7 @@
  */
 import { FrugalError, toFrugalError } from "../core/errors.ts";
 import type { TaskOutput, TierRequest, Usage } from "../core/types.ts";
-import type { ChatResult, Provider } from "../providers/types.ts";
+import type { ChatResult, ChatUsage, Provider } from "../providers/types.ts";
 import { parseLabel } from "./parse-label.ts";
 import { classificationSchema, extractionSchema, parseFields, renderPrompt } from "./prompt.ts";
 import type { CascadeTier, CascadeTierAnswer, LlmEstimator, TierMeter } from "./types.ts";
@@ -153,6 +153,20 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
         energyProvenance: energy.provenance,
       };
     };
+    // A failed call still spent tokens: those of earlier attempts here, and those a provider reports on an error it raised
+    // after its own re-ask (schema_violation, `details.usage`). The error leaves with the total, as a tier usage the
+    // cascade bills, so a failed request is not recorded as free.
+    const withUsageSoFar = (failure: FrugalError): FrugalError => {
+      const spent = failure.details.usage as Partial<ChatUsage> | undefined;
+      if (typeof spent?.inputTokens === "number" && typeof spent.outputTokens === "number") {
+        inputTokens += spent.inputTokens;
+        outputTokens += spent.outputTokens;
+        if (spent.provenance !== undefined && spent.provenance !== "measured") tokenProvenance = spent.provenance;
+        if (typeof failure.details.computeMs === "number") computeMs += failure.details.computeMs;
+      }
+      if (inputTokens + outputTokens > 0) failure.details.usage = usageSoFar();
+      return failure;
+    };
     for (let attempt = 0; attempt <= schemaRetries; attempt++) {
       let result: ChatResult;
       try {
@@ -165,7 +179,7 @@ export function createLlmTier(options: LlmTierOptions): CascadeTier {
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         });
       } catch (error) {
-        throw toFrugalError(error, "provider_error");
+        throw withUsageSoFar(toFrugalError(error, "provider_error"));
       }
       last = result;
       // Every attempt is billed, including the answers we had to throw away.

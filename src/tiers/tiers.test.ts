@@ -117,3 +117,15 @@ test("llm tier: a schema violation carries the usage of the wasted attempts", as
     return usage !== undefined && usage.inputTokens > 0 && usage.costUsd > 0;
   });
 });
+
+test("llm tier: tokens a provider reports on its own schema_violation are billed, with the tier's earlier attempts", async () => {
+  // A provider that re-asked once itself and gave up reports what it spent (schema-answer.ts), as a bare ChatUsage.
+  const gaveUp = new FrugalError("schema_violation", "2 generations did not fit the JSON schema", {
+    details: { usage: { inputTokens: 40, outputTokens: 12, provenance: "measured" } },
+  });
+  const tier = createLlmTier({ name: "big", model: "m", meter: fakeMeter(), provider: scriptedProvider(() => gaveUp) });
+  await assert.rejects(tier.answer({ task: extract, input: { text: "TOTAL 9.00\n01/02/2019" } }), (e: unknown) => {
+    const usage = e instanceof FrugalError ? (e.details.usage as { inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number } | undefined) : undefined;
+    return usage !== undefined && usage.inputTokens === 40 && usage.outputTokens === 12 && usage.costUsd > 0 && typeof usage.latencyMs === "number";
+  });
+});
