@@ -16,8 +16,11 @@ export type ErrorCode =
   | "upstream_unavailable" // connection refused/reset, 5xx
   | "schema_violation" // an LLM answer that does not fit the output contract
   | "plan_infeasible" // the planner cannot fit the request on the allowed hardware
-  | "unauthorized"
-  | "budget_exceeded"
+  | "unauthorized" // a missing, unknown or revoked API key
+  | "forbidden" // a valid key that may not use this task, route or admin action
+  | "budget_exceeded" // the key's budget cannot cover the request's maximum cost
+  | "pii_detected" // a `block` PII policy refused the request
+  | "payload_too_large" // a request body over the gateway's limit
   | "not_found"
   | "cancelled"
   | "internal";
@@ -42,7 +45,11 @@ const TRAITS: Record<ErrorCode, CodeTraits> = {
   schema_violation: { status: 502, retryable: true, exitCode: 3 },
   plan_infeasible: { status: 422, retryable: false, exitCode: 4 },
   unauthorized: { status: 401, retryable: false, exitCode: 2 },
-  budget_exceeded: { status: 402, retryable: false, exitCode: 2 },
+  forbidden: { status: 403, retryable: false, exitCode: 2 },
+  // 429 like OpenAI's own quota errors, so SDKs surface it as a RateLimitError; not retryable: waiting does not refill it.
+  budget_exceeded: { status: 429, retryable: false, exitCode: 2 },
+  pii_detected: { status: 400, retryable: false, exitCode: 2 },
+  payload_too_large: { status: 413, retryable: false, exitCode: 2 },
   not_found: { status: 404, retryable: false, exitCode: 2 },
   cancelled: { status: 499, retryable: false, exitCode: 130 },
   internal: { status: 500, retryable: false, exitCode: 1 },

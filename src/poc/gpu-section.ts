@@ -7,7 +7,7 @@
 import type { Figure } from "../core/provenance.ts";
 import { maxOf, mean, type GpuSample } from "../meter/gpu-telemetry-parse.ts";
 import type { GpuTelemetrySummary } from "../meter/gpu-telemetry.ts";
-import type { GpuTelemetrySample, GpuTelemetrySection } from "./results-types.ts";
+import type { GpuTelemetrySample, GpuTelemetrySection } from "../results/types.ts";
 
 export const MAX_GPU_SERIES_POINTS = 500;
 

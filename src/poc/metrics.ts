@@ -13,7 +13,7 @@
 import type { Figure, ProvenancePart } from "../core/provenance.ts";
 import { histogramOf } from "./histogram.ts";
 import type { RequestRecord } from "./records.ts";
-import type { LatencyFigure, PipelineMetrics } from "./results-types.ts";
+import type { LatencyFigure, PipelineMetrics } from "../results/types.ts";
 import { fieldAccuracy, macroF1, MODELED_CONTENT } from "./score.ts";
 
 export interface MetricsContext {

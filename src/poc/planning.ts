@@ -8,7 +8,7 @@ import type { GpuTelemetrySummary } from "../meter/gpu-telemetry.ts";
 import { planForPoc, type PocPlanPipeline } from "../plan/index.ts";
 import type { PocConfig } from "./config.ts";
 import type { PipelineOutcome } from "./results.ts";
-import type { PlanningSection } from "./results-types.ts";
+import type { PlanningSection } from "../results/types.ts";
 import type { PipelineRun } from "./run-pipeline.ts";
 
 export interface PlanningInput {

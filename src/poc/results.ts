@@ -1,5 +1,5 @@
 /**
- * Assembles results.json (`frugal.poc/v1`, src/poc/results-types.ts) from the pipelines' records: per-pipeline metrics,
+ * Assembles results.json (`frugal.poc/v1`, src/results/types.ts) from the pipelines' records: per-pipeline metrics,
  * the threshold sweep of each compact → LLM chain, the recommended threshold, failures, the extraction section, the
  * measurement hints for modeled tiers, and the comparison against the baseline (the first pipeline without a compact tier).
  */
@@ -10,7 +10,7 @@ import type { Gold, PocDataset } from "./dataset.ts";
 import { pipelineMetrics } from "./metrics.ts";
 import { recommendationRecord, type RecommendationRecord } from "./recommendation.ts";
 import type { RequestRecord } from "./records.ts";
-import { RESULTS_SCHEMA, type FailedRow, type PipelineResult, type PocResults, type PocResultsExtras, type SweepPoint } from "./results-types.ts";
+import { RESULTS_SCHEMA, type FailedRow, type PipelineResult, type PocResults, type PocResultsExtras, type SweepPoint } from "../results/types.ts";
 import { MODELED_CONTENT } from "./score.ts";
 import { chainShape, sweepInput } from "./sweep-input.ts";
 

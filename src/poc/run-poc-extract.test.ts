@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { lastUserText, startFakeOpenAiServer, type FakeOpenAiServer, type FakeChatRequest } from "../../test/fixtures/fake-openai-server.ts";
 import type { FieldPrediction } from "../compact/types.ts";
 import { tableExtractor } from "../tiers/testing.ts";
-import type { CompactLoader } from "./compact-loader.ts";
+import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import { runPoc } from "./run-poc.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "frugal-poc-extract-"));

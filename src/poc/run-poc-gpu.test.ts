@@ -12,9 +12,9 @@ import { delimiter, join, resolve } from "node:path";
 import type { GpuSample } from "../meter/gpu-telemetry-parse.ts";
 import { CHROMIUM_PATH, launchReportBrowser, openReport } from "../report/chromium-harness.ts";
 import { tableClassifier } from "../tiers/testing.ts";
-import type { CompactLoader } from "./compact-loader.ts";
+import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import { gpuSeries, MAX_GPU_SERIES_POINTS } from "./gpu-section.ts";
-import type { GpuTelemetrySection } from "./results-types.ts";
+import type { GpuTelemetrySection } from "../results/types.ts";
 import { runPoc } from "./run-poc.ts";
 
 const labels = ["card_arrival", "pin_blocked", "exchange_rate"];

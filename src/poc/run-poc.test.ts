@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastUserText, startFakeOpenAiServer, type FakeOpenAiServer } from "../../test/fixtures/fake-openai-server.ts";
 import { tableClassifier } from "../tiers/testing.ts";
-import type { CompactLoader } from "./compact-loader.ts";
+import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import type { RequestRecord } from "./records.ts";
 import { runPoc, type PocEvent } from "./run-poc.ts";
 

@@ -14,17 +14,18 @@ import type { TaskSpec } from "../core/types.ts";
 import { createMeter } from "../meter/index.ts";
 import { startGpuTelemetry } from "../meter/gpu-telemetry.ts";
 import { writeReport, type WrittenReport } from "../report/index.ts";
-import { buildPipelineTiers, endpointConfig, prepareTierResources } from "./build-tiers.ts";
-import type { CompactLoader } from "./compact-loader.ts";
-import { DEFAULT_ENDPOINT, pocConfigSchema, type PocConfig } from "./config.ts";
+import { buildPipelineTiers, endpointConfig, prepareTierResources } from "../pipeline/build-tiers.ts";
+import type { CompactLoader } from "../pipeline/compact-loader.ts";
+import { DEFAULT_ENDPOINT } from "../pipeline/config.ts";
+import { pocConfigSchema, type PocConfig } from "./config.ts";
 import { readPocDataset } from "./dataset.ts";
 import { gpuTelemetrySection } from "./gpu-section.ts";
 import { planningSection } from "./planning.ts";
 import { openResultsFile } from "./records.ts";
 import { assembleResults, type PipelineOutcome } from "./results.ts";
-import type { PocResults, PocResultsExtras } from "./results-types.ts";
+import type { PocResults, PocResultsExtras } from "../results/types.ts";
 import { runPipeline, type PipelineRun } from "./run-pipeline.ts";
-import { describeTierPrice, tierMeterOf } from "./tier-meter.ts";
+import { describeTierPrice, tierMeterOf } from "../pipeline/tier-meter.ts";
 
 export type PocEvent =
   | { type: "stage"; message: string }
@@ -87,7 +88,7 @@ function thresholdEntry(threshold: number): Record<string, unknown> {
 }
 
 async function defaultLoader(): Promise<CompactLoader> {
-  const { createCompactLoader } = await import("./compact-loader-impl.ts");
+  const { createCompactLoader } = await import("../pipeline/compact-loader-impl.ts");
   return createCompactLoader();
 }
 

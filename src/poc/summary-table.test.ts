@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseResults } from "../report/read-results.ts";
-import type { PocResults } from "./results-types.ts";
+import type { PocResults } from "../results/types.ts";
 import { formatSummaryTable, recommendationLines } from "./summary-table.ts";
 
 function fixture(name: string): PocResults {

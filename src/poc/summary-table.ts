@@ -6,7 +6,7 @@
 import type { Figure, FigureProvenance } from "../core/provenance.ts";
 import { formatKwh, formatMs, formatRatio, formatShare, formatUsd, PROVENANCE_LABEL } from "../report/format.ts";
 import { recommendationOf } from "../report/view-model.ts";
-import type { LatencyFigure, PocResults } from "./results-types.ts";
+import type { LatencyFigure, PocResults } from "../results/types.ts";
 
 function tagged(text: string, provenance: FigureProvenance | undefined): string {
   if (provenance === undefined) return text;

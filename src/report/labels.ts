@@ -2,7 +2,7 @@
  * Labels: machine keys as words a reader expects ("kWh per 1000 requests", "GPUs needed"), and the name of the quality
  * metric. Planner rows and runner metrics arrive as snake_case or camelCase keys; the report shows them through here.
  */
-import type { PocResults } from "../poc/results-types.ts";
+import type { PocResults } from "../results/types.ts";
 
 export function qualityLabel(results: PocResults): string {
   const metric = results.task.metric;

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { describeZodError, formatKeyPath, readTextFile } from "../core/config-file.ts";
 import { FrugalError } from "../core/errors.ts";
-import { RESULTS_SCHEMA, type PocResults } from "../poc/results-types.ts";
+import { RESULTS_SCHEMA, type PocResults } from "../results/types.ts";
 
 const provenance = z.enum(["measured", "modeled", "not_measured"]);
 const figureProvenance = z.enum(["measured", "modeled", "not_measured", "mixed"]);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { PocResults } from "../poc/results-types.ts";
+import type { PocResults } from "../results/types.ts";
 import { CHROMIUM_PATH, launchReportBrowser, openReport, type OpenedReport, type ReportBrowser } from "./chromium-harness.ts";
 import { writeReport } from "./write-report.ts";
 

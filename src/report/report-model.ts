@@ -2,7 +2,7 @@
  * Everything a report renders, computed once from a results file: the header facts, the pipelines, the summary table,
  * the headline, the sweep and recommendation, the optional sections, and the (small) payload the charts draw from.
  */
-import type { PocResults } from "../poc/results-types.ts";
+import type { PocResults } from "../results/types.ts";
 import { formatCount, formatMs } from "./format.ts";
 import { qualityLabel } from "./labels.ts";
 import {

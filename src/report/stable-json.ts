@@ -3,7 +3,7 @@
  * to build objects in. Known keys come first in reading order (what a figure is before where it came from), the rest
  * alphabetically; arrays keep their order because it carries meaning (pipelines, sweep points).
  */
-import { CORE_METRIC_KEYS } from "../poc/results-types.ts";
+import { CORE_METRIC_KEYS } from "../results/types.ts";
 
 const KEY_PRIORITY = [
   "schema",

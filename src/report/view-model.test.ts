@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import type { PocResults } from "../poc/results-types.ts";
+import type { PocResults } from "../results/types.ts";
 import { parseResults } from "./read-results.ts";
 import { buildReportModel } from "./report-model.ts";
 

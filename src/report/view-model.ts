@@ -3,7 +3,7 @@
  * columns, each cell with its provenance) and the headline comparison of the frugal chain against the baseline. The HTML
  * and the Markdown both render this model, so they can never disagree on a figure.
  */
-import { CORE_METRIC_KEYS, type LatencyPercentile, type PipelineResult, type PocResults, type RecommendationFields } from "../poc/results-types.ts";
+import { CORE_METRIC_KEYS, type LatencyPercentile, type PipelineResult, type PocResults, type RecommendationFields } from "../results/types.ts";
 import { formatCount, formatKwh, formatMs, formatNumber, formatRatio, formatShare, formatUsd } from "./format.ts";
 import { humanize, qualityLabel } from "./labels.ts";
 import { OTHER_COLOR, pipelineColors, tierColors } from "./palette.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FrugalError } from "../core/errors.ts";
-import type { PocResults } from "../poc/results-types.ts";
+import type { PocResults } from "../results/types.ts";
 import { renderReport, writeReport } from "./write-report.ts";
 
 const FIXTURES = new URL("../../test/fixtures/poc-results/", import.meta.url);

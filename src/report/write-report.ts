@@ -5,7 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FrugalError } from "../core/errors.ts";
-import type { PocResults } from "../poc/results-types.ts";
+import type { PocResults } from "../results/types.ts";
 import { loadReportAssets } from "./assets.ts";
 import { renderReportHtml } from "./html.ts";
 import { renderSummaryMarkdown } from "./markdown.ts";

@@ -15,7 +15,7 @@ import { createProvider } from "../providers/index.ts";
 import type { Provider } from "../providers/types.ts";
 import { createCacheTier, createCompactTier, createLlmTier, type CascadeTier, type CascadeTierAnswer, type TierMeter } from "../tiers/index.ts";
 import type { CompactLoader, LoadedCompactModel } from "./compact-loader.ts";
-import { DEFAULT_ENDPOINT, type LlmTierConfig, type PocConfig, type TierConfig } from "./config.ts";
+import { DEFAULT_ENDPOINT, type LlmTierConfig, type PipelineConfig, type TierConfig, type TiersConfig } from "./config.ts";
 import { createPlannerEstimator } from "./tier-meter.ts";
 
 export interface LlmEndpoint {
@@ -33,8 +33,13 @@ export interface SharedTierResources {
   close(): Promise<void>;
 }
 
+/** What building tiers reads of a config: its declared tiers (poc.yaml and frugal.yaml both have them). */
+export interface TiersDeclaration {
+  tiers: TiersConfig;
+}
+
 export interface PrepareOptions {
-  config: PocConfig;
+  config: TiersDeclaration;
   baseDir: string;
   env: Record<string, string | undefined>;
   meter: Meter;
@@ -128,8 +133,8 @@ export async function prepareTierResources(options: PrepareOptions): Promise<Sha
 }
 
 export interface PipelineTierOptions {
-  config: PocConfig;
-  pipeline: PocConfig["pipelines"][number];
+  config: TiersDeclaration;
+  pipeline: PipelineConfig;
   task: TaskSpec;
   resources: SharedTierResources;
   meter: Meter;

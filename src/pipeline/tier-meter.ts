@@ -6,7 +6,7 @@ import { FrugalError, isFrugalError } from "../core/errors.ts";
 import { countTokens, type Meter } from "../meter/index.ts";
 import { estimateLlmRequest } from "../plan/index.ts";
 import type { LlmEstimator, TierMeter } from "../tiers/index.ts";
-import type { PocConfig } from "./config.ts";
+import type { TiersConfig } from "./config.ts";
 
 export function tierMeterOf(meter: Meter): TierMeter {
   return {
@@ -31,7 +31,7 @@ export function tierMeterOf(meter: Meter): TierMeter {
 }
 
 /** How each declared tier is priced, in the meter's words, for notes next to modeled costs (undefined: not priced). */
-export function describeTierPrice(meter: Meter, tiers: PocConfig["tiers"]): (tier: string) => string | undefined {
+export function describeTierPrice(meter: Meter, tiers: TiersConfig): (tier: string) => string | undefined {
   return (name) => {
     const tier = tiers[name];
     try {
