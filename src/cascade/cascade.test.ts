@@ -8,6 +8,7 @@ import { fakeEstimator, fakeMeter, scriptedProvider, tableClassifier, tableExtra
 import { createCascade } from "./cascade.ts";
 import { DEFAULT_POLICY } from "./policy.ts";
 import { windowedContext } from "./context.ts";
+import { scoreAnswer } from "../poc/score.ts";
 
 const labels = ["card_arrival", "pin_blocked"];
 const task: TaskSpec = { name: "intent", kind: "classify", labels };
@@ -147,4 +148,41 @@ test("extract with a modeled LLM: kept fields stay scorable, escalated ones are 
   assert.deepEqual(result.answer?.output, { kind: "extract", fields: { date: "01/02/2019", total: null } });
   assert.deepEqual(result.answer?.unknownFields, ["total"]);
   assert.equal(result.answer?.fieldSource?.total, "big");
+});
+
+test("extract: when the LLM fails, the fields the extractor kept stand and only the escalated ones fail", async () => {
+  const fields = ["date", "total", "company"];
+  const doc = "ACME SDN BHD\nDATE 01/02/2019\nTOTAL 9.00";
+  const extractor = tableExtractor(
+    fields,
+    {
+      [doc]: {
+        date: { value: "01/02/2019", confidence: 0.99, lines: ["DATE 01/02/2019"] },
+        total: { value: "9.00", confidence: 0.95, lines: ["TOTAL 9.00"] },
+        company: { value: "ACME", confidence: 0.3, lines: ["ACME SDN BHD"] },
+      },
+    },
+    { date: 0.8, total: 0.8, company: 0.8 },
+  );
+  const compact = createCompactTier({ name: "compact", model: extractor, meter: fakeMeter(), modelId: "x" });
+  const throwing = { name: "big", kind: "llm" as const, description: {}, answer: async (): Promise<CascadeTierAnswer> => Promise.reject(new Error("socket hang up")) };
+  const notJson = createLlmTier({ name: "big", model: "b", meter: fakeMeter(), provider: scriptedProvider(() => "Sorry, I cannot read this receipt.") });
+  const extractTask: TaskSpec = { name: "receipts", kind: "extract", fields };
+  for (const llm of [throwing, notJson]) {
+    const result = await createCascade({ name: "p", task: extractTask, tiers: [compact, llm] }).run({ input: { text: doc } });
+    assert.deepEqual(result.answer?.output, { kind: "extract", fields: { date: "01/02/2019", total: "9.00", company: null } });
+    assert.deepEqual(result.answer?.failedFields, ["company"]);
+    assert.deepEqual(result.answer?.fieldSource, { date: "compact", total: "compact" });
+    assert.equal(result.answer?.fieldConfidence?.company, 0);
+    assert.equal(result.degraded, true, "a failed escalation still counts as a failed request");
+    assert.ok(result.error !== undefined);
+    assert.deepEqual(result.steps.map((s) => s.outcome), ["partial", "error"]);
+    // Scored per field, as the PoC scores it: the kept fields are right, the failed one is wrong, not the whole document.
+    const score = scoreAnswer(result.answer?.output ?? null, { kind: "extract", fields: { date: "01/02/2019", total: "9.00", company: "ACME SDN BHD" } }, fields);
+    assert.deepEqual(score.fieldCorrect, { date: true, total: true, company: false });
+  }
+  // best_effort keeps the extractor's unsure value instead of failing the field.
+  const kept = await createCascade({ name: "p", task: extractTask, tiers: [compact, throwing], policy: { ...DEFAULT_POLICY, onExhausted: "best_effort" } }).run({ input: { text: doc } });
+  assert.deepEqual(kept.answer?.output, { kind: "extract", fields: { date: "01/02/2019", total: "9.00", company: "ACME" } });
+  assert.equal(kept.answer?.failedFields, undefined);
 });

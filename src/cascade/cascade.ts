@@ -7,6 +7,8 @@
  * - A rule (length, pattern, tag) sends a request straight to a given tier.
  * - A tier that throws or times out is recorded and the next one is tried (the provider has already retried with backoff);
  *   a request no tier could answer is a failed result, never an exception: one bad call must not end a benchmark.
+ * - extract: when every tier after the compact one fails, the fields an earlier tier kept still stand; only the escalated
+ *   ones fail (null, listed in `failedFields`), so a broken LLM answer costs its fields, not the whole document.
  * - A modeled tier (no endpoint) has no content to check, so its answer is final.
  * Every tier consulted leaves a step, with the answer it gave even when the cascade passed it by: the threshold sweep
  * replays these steps to price other thresholds without re-running anything.
@@ -49,7 +51,12 @@ export interface CascadeResult {
   routedBy?: string;
   /** A tier error was absorbed by trying the next tier. */
   fellBack: boolean;
-  /** Kept a low-confidence answer because every later tier failed (policy `best_effort`). */
+  /**
+   * Every tier after a low-confidence answer failed, and the answer stands only in part: `best_effort` kept the
+   * low-confidence answer; an extraction under `fail` kept the fields earlier tiers were sure of, the escalated ones are
+   * null and listed in `answer.failedFields` (failures for those fields, not for the whole document). Counted as a
+   * failed request either way: the chain did not work as configured.
+   */
   degraded: boolean;
   error?: { code: string; message: string };
 }
@@ -102,6 +109,26 @@ function mergeExtract(base: CascadeTierAnswer, next: CascadeTierAnswer, fields: 
   };
   if (unknownFields.length > 0) merged.unknownFields = unknownFields;
   return merged;
+}
+
+/** The kept fields of an extraction stand; `failed` (escalated, no later tier answered) are null, with confidence 0. */
+function withFailedFields(base: CascadeTierAnswer, failed: readonly string[]): CascadeTierAnswer {
+  const fields = base.output?.kind === "extract" ? { ...base.output.fields } : {};
+  const fieldConfidence = { ...(base.fieldConfidence ?? {}) };
+  const fieldSource = { ...(base.fieldSource ?? {}) };
+  for (const field of failed) {
+    fields[field] = null;
+    fieldConfidence[field] = 0;
+    delete fieldSource[field];
+  }
+  return {
+    ...base,
+    output: base.output === null ? null : { kind: "extract", fields },
+    fieldConfidence,
+    fieldSource,
+    confidence: leastFieldConfidence(fieldConfidence),
+    failedFields: [...failed],
+  };
 }
 
 function lowFields(answer: CascadeTierAnswer, tier: CascadeTier, fields: readonly string[]): string[] {
@@ -224,8 +251,11 @@ export function createCascade(options: CascadeOptions): Cascade {
     }
 
     const error = lastError ?? { code: "internal", message: `pipeline ${options.name}: no tier answered` };
-    if (candidate !== null && policy.onExhausted === "best_effort" && request.signal?.aborted !== true) {
-      return { ...base, answer: candidate, answeredBy: candidate.tier, escalated, fellBack, degraded: true, error };
+    if (candidate !== null && request.signal?.aborted !== true) {
+      if (policy.onExhausted === "best_effort") return { ...base, answer: candidate, answeredBy: candidate.tier, escalated, fellBack, degraded: true, error };
+      if (task.kind === "extract" && pending !== undefined) {
+        return { ...base, answer: withFailedFields(candidate, pending), answeredBy: candidate.tier, escalated, fellBack, degraded: true, error };
+      }
     }
     return { ...base, answer: null, escalated, fellBack, error };
   }

@@ -46,3 +46,23 @@ export function clopperPearsonUpper(errors: number, n: number, delta: number): n
 export function minimumCertifiableCount(epsilon: number, delta: number): number {
   return Math.ceil(Math.log(delta) / Math.log1p(-epsilon));
 }
+
+/**
+ * Clopper-Pearson two-sided interval for an error rate seen as `errors` in `n` trials, at `level` (0.95: 2.5% in each
+ * tail). Exact, so it never covers less than `level`; n = 0 gives [0, 1].
+ */
+export function clopperPearsonInterval(errors: number, n: number, level = 0.95): [number, number] {
+  if (n <= 0) return [0, 1];
+  const tail = (1 - level) / 2;
+  const upper = clopperPearsonUpper(errors, n, tail);
+  if (errors <= 0) return [0, upper];
+  // The lower end: the p where P(Bin(n, p) ≥ errors) = tail, i.e. P(Bin(n, p) ≤ errors − 1) = 1 − tail.
+  let lo = 0;
+  let hi = errors / n;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (binomialCdf(errors - 1, n, mid) > 1 - tail) lo = mid;
+    else hi = mid;
+  }
+  return [lo, upper];
+}

@@ -58,7 +58,12 @@ export const classifierMetaSchema = z.looseObject({
     dataHash: z.string(),
     examples: z.number().int(),
     splits: z.object({ train: z.number().int(), validation: z.number().int(), calibration: z.number().int() }),
-    /** "out-of-fold": cross-fitted (see cross-fit.ts); "holdout": a split no model trained on. */
+    /**
+     * "holdout" (files from issue 9 on): the threshold was tested on the served model's own scores on a split it never
+     * trained on. "out-of-fold" (older files): on the scores of smaller fold models, then applied to a model refit on all
+     * the data, which is more confident than they were; such a threshold is not a certificate about the served model
+     * (`frugal eval` says so), retrain to get one.
+     */
     calibration: z.enum(["out-of-fold", "holdout"]).default("holdout"),
     folds: z.number().int().optional(),
     seed: z.number().int(),

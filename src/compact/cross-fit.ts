@@ -1,18 +1,16 @@
 /**
- * Cross-fitting: K fold models, each trained on K−1 folds of the data and scored on the fold it never saw. The out-of-fold
- * (OOF) scores certify the threshold; the served model is the average of the K fold models' weights. For linear models that
- * average *is* the logit-averaging ensemble, so it costs one model's size and one model's predict time, and it uses every
- * example for the weights (in our cross-validation it matched a model refit on all the data, see bench/notes/compact.md).
+ * Member models. A linear classifier serves the average of K members, each trained on K−1 folds of the training split:
+ * for linear models that average *is* the logit-averaging ensemble, so it costs one model's size and one model's predict
+ * time, and on a dev split of BANKING77 it beat a single model trained on 90% of the data (bench/notes/compact.md). A
+ * hidden-layer classifier's members all train on the whole training split, seeds apart; their logit average is one wider
+ * hidden-layer model (`concatenateMlps`). Either way the served model is scored on
+ * held-out data only once it is final (train-classifier.ts); members score their held-out rows only when a caller gives
+ * some (`gatherOutOfFold`: out-of-fold scores for benches and cross-validation, never for the certificate).
  *
- * Why the OOF certificate should carry over to the ensemble (an argument, not a theorem): each OOF score comes from a model
- * that saw (K−1)/K of the data and not the scored item, exactly as no member of the ensemble has seen a future request, and
- * the ensemble is more accurate than its members. It is not a proof: the ensemble is also somewhat more confident than a
- * single member (on the bench's test splits it kept 3-5 points more than the OOF coverage predicted). Measured, not assumed:
- * bench/compact-classifier.ts reports the test error at the stored threshold for every dataset (bench/notes/compact.md).
-
  * `runFold` is a pure function of plain data so it can run in a worker thread (fold-worker.mjs) as well as inline.
  */
 import type { CsrMatrix } from "./sparse.ts";
+import type { MlpWeights } from "./mlp-regression.ts";
 import { trainSoftmaxRegression, type LabeledMatrix, type SoftmaxTrainingOptions, type SoftmaxWeights } from "./softmax-regression.ts";
 import { trainMlp, type MlpTrainingOptions } from "./mlp-regression.ts";
 import { createNetworkScorer, networkLogits } from "./network-scorer.ts";
@@ -22,10 +20,10 @@ import { modelLayers, type ClassifierWeights } from "./quantize.ts";
 export type FoldModelOptions = { kind: "linear"; options: Omit<SoftmaxTrainingOptions, "onEpoch"> } | { kind: "mlp"; options: Omit<MlpTrainingOptions, "onEpoch"> };
 
 export interface FoldJob {
-  /** Fold index; the refit job (trained on every fold, scoring nothing) has index K. */
+  /** Member index (a hidden-layer model: 0, its only member). */
   fold: number;
   train: LabeledMatrix;
-  /** Early stopping split, shared by all folds (never part of any fold). */
+  /** Early stopping split, shared by all members (never part of any fold). */
   valid: LabeledMatrix | undefined;
   heldOut: CsrMatrix;
   model: FoldModelOptions;
@@ -39,7 +37,7 @@ export interface FoldResult {
   /** Logits of the held-out fold, from this fold's float model and from its int8 quantization. */
   heldOutFloat: Float64Array;
   heldOutInt8: Float64Array;
-  /** Logits of the validation split from the float and the int8 model (they calibrate the out-of-fold scores). */
+  /** Logits of the validation split from the float and the int8 model (empty when `heldOut` is: nothing to calibrate). */
   validFloat: Float64Array;
   validInt8: Float64Array;
 }
@@ -56,8 +54,8 @@ export function runFold(job: FoldJob, onEpoch?: (epoch: number) => void): FoldRe
     job.model.kind === "mlp"
       ? trainMlp(job.train, job.valid, { ...job.model.options, ...hooks })
       : trainSoftmaxRegression(job.train, job.valid, { ...job.model.options, ...hooks });
-  // The refit job scores nothing: its held-out set is empty, and the served model's validation logits are computed once
-  // it is chosen (train-classifier.ts). A fold model is quantized once per dtype and scores both of its sets.
+  // A member with no held-out rows scores nothing: the served model's logits are computed once it is final
+  // (train-classifier.ts). A member with held-out rows is quantized once per dtype and scores both of its sets.
   const scoresNothing = job.heldOut.rows === 0;
   const logitsOf = (dtype: "float32" | "int8"): { heldOut: Float64Array; valid: Float64Array } => {
     if (scoresNothing) return { heldOut: EMPTY_LOGITS.slice(), valid: EMPTY_LOGITS.slice() };
@@ -91,11 +89,40 @@ export function averageModels(models: readonly SoftmaxWeights[]): SoftmaxWeights
   return { numFeatures: first.numFeatures, numClasses: first.numClasses, weights, bias };
 }
 
+/**
+ * The logit average of hidden-layer models as one model: their hidden units side by side (layer 1's columns and biases
+ * concatenated), layer 2 stacked and divided by the number of members, the output biases averaged. In exact arithmetic its
+ * logits are the mean of the members' logits for every input, at the size and predict cost of one model that wide.
+ */
+export function concatenateMlps(models: readonly MlpWeights[]): MlpWeights {
+  const first = models[0];
+  if (first === undefined) throw new Error("no models to concatenate");
+  const { numFeatures: d, numClasses: k } = first;
+  if (models.some((m) => m.numFeatures !== d || m.numClasses !== k)) throw new Error("members differ in features or classes");
+  if (models.length === 1) return first;
+  const h = models.reduce((a, m) => a + m.numHidden, 0);
+  const w1 = new Float32Array(d * h);
+  const b1 = new Float32Array(h);
+  const w2 = new Float32Array(h * k);
+  const b2 = new Float32Array(k);
+  const share = 1 / models.length;
+  let offset = 0;
+  for (const m of models) {
+    const hm = m.numHidden;
+    for (let r = 0; r < d; r++) w1.set(m.w1.subarray(r * hm, (r + 1) * hm), r * h + offset);
+    b1.set(m.b1, offset);
+    for (let j = 0; j < hm * k; j++) w2[offset * k + j] = (m.w2[j] as number) * share;
+    for (let c = 0; c < k; c++) b2[c] = (b2[c] as number) + (m.b2[c] as number) * share;
+    offset += hm;
+  }
+  return { numFeatures: d, numHidden: h, numClasses: k, w1, b1, w2, b2 };
+}
+
 /** Places each fold's held-out logits back at their items' positions (`folds[f]` lists the rows of fold f). */
 export function gatherOutOfFold(results: readonly FoldResult[], folds: readonly Int32Array[], rows: number, k: number, which: "heldOutFloat" | "heldOutInt8"): Float64Array {
   const out = new Float64Array(rows * k);
   for (const r of results) {
-    if (r.fold >= folds.length) continue; // the refit model scores no fold
+    if (r.fold >= folds.length) continue; // a member outside the fold list scores no fold
     const members = folds[r.fold] as Int32Array;
     const logits = r[which];
     for (let j = 0; j < members.length; j++) out.set(logits.subarray(j * k, (j + 1) * k), (members[j] as number) * k);

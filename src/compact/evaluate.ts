@@ -4,6 +4,7 @@
  * Works with any CompactClassifier, so the float comparison model and the int8 one are measured the same way.
  */
 import type { CompactClassifier } from "./types.ts";
+import { clopperPearsonInterval } from "./binomial.ts";
 import { accuracyOf, CURVE_COVERAGES, macroF1Of, percentile, riskCoverageCurve, selectiveAt, type CurvePoint } from "./metrics.ts";
 
 export interface ClassifierEvaluation {
@@ -25,6 +26,9 @@ export interface ClassifierEvaluation {
   cpu_us: { p50: number; p99: number };
   /** 1 − selective_accuracy: the error rate the threshold was meant to bound. */
   error_at_threshold: number | null;
+  /** How many items the threshold kept, and the Clopper-Pearson 95% interval of their error rate (null when none). */
+  kept: number;
+  error_at_threshold_ci95: [number, number] | null;
   /** Labels of the data the model does not know (each such row counts as an error). */
   unknown_labels: string[];
 }
@@ -65,6 +69,13 @@ export function evaluateClassifier(model: CompactClassifier, examples: ReadonlyA
   const known = new Set(model.labels);
   const unknown = [...new Set(truth.filter((label) => !known.has(label)))].sort();
   const kept = selectiveAt(confidences, correct, model.threshold);
+  let keptCount = 0;
+  let keptErrors = 0;
+  for (let i = 0; i < n; i++) {
+    if ((confidences[i] as number) < model.threshold) continue;
+    keptCount++;
+    if (correct[i] === 0) keptErrors++;
+  }
   return {
     n,
     accuracy: accuracyOf(predicted, truth),
@@ -76,6 +87,8 @@ export function evaluateClassifier(model: CompactClassifier, examples: ReadonlyA
     latency_us: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     cpu_us: { p50: percentile(cpuTimes, 50), p99: percentile(cpuTimes, 99) },
     error_at_threshold: kept.accuracy === null ? null : 1 - kept.accuracy,
+    kept: keptCount,
+    error_at_threshold_ci95: keptCount === 0 ? null : clopperPearsonInterval(keptErrors, keptCount, 0.95),
     unknown_labels: unknown,
   };
 }

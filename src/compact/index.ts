@@ -7,8 +7,8 @@ export type { ClassifierPrediction, CompactClassifier, CompactExtractor, Compact
 export { trainClassifier, finishTraining, type TrainClassifierOptions, type TrainedClassifier, type TrainProgress } from "./train-classifier.ts";
 export { planTraining, type TrainingPlan } from "./train-plan.ts";
 export { trainClassifierParallel, type ParallelTrainOptions } from "./train-parallel.ts";
-export { runFold, averageModels, gatherOutOfFold, type FoldJob, type FoldResult, type FoldModelOptions } from "./cross-fit.ts";
-export { trainClassifierFile, type TrainClassifierFileOptions, type TrainClassifierFileResult, type TrainingSummary } from "./train-from-file.ts";
+export { runFold, averageModels, concatenateMlps, gatherOutOfFold, type FoldJob, type FoldResult, type FoldModelOptions } from "./cross-fit.ts";
+export { trainClassifierFile, CERTIFICATE_ASSUMPTION, type TrainClassifierFileOptions, type TrainClassifierFileResult, type TrainingSummary } from "./train-from-file.ts";
 export { trainClassifierOptionsSchema, resolveTrainOptions, effectiveLearningRate, type TrainClassifierConfig, type TrainClassifierConfigInput } from "./train-options.ts";
 export { loadCompactClassifier, classifierToContents, classifierFromContents, saveClassifierFile, CLASSIFIER_KIND } from "./classifier-file.ts";
 export { createLinearClassifier, type LinearClassifier, type LinearClassifierParts } from "./linear-classifier.ts";
@@ -27,7 +27,7 @@ export { createNetworkScorer, networkLogits, type DenseLayer, type NetworkScorer
 export { createInt8Scorer, type Int8Scorer, type Int8ScorerModel } from "./int8-scorer.ts";
 export { createSoftmaxBackend, type SoftmaxBackend } from "./softmax-backend.ts";
 export { fitTemperature, meanNll, maxSoftmax, type TemperatureFit } from "./temperature.ts";
-export { selectThreshold, labelFreeStart, plannedStart, defaultThresholdGrid, type ThresholdSelection, type ThresholdSelectionInput } from "./threshold.ts";
-export { binomialCdf, clopperPearsonUpper, minimumCertifiableCount } from "./binomial.ts";
+export { selectThreshold, certifyThreshold, labelFreeStart, plannedStart, defaultThresholdGrid, type ThresholdSelection, type ThresholdSelectionInput, type ScoredItems } from "./threshold.ts";
+export { binomialCdf, clopperPearsonUpper, clopperPearsonInterval, minimumCertifiableCount } from "./binomial.ts";
 export { createRng, shuffleInPlace, stratifiedSplit, groupedSplit, type Rng } from "./random.ts";
 export { peekModelKind, readModelFile, writeModelFile, MODEL_FILE_VERSION } from "./model-file.ts";

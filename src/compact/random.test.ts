@@ -39,10 +39,10 @@ test("grouped splits never cut a group and land near the requested shares", () =
   });
 });
 
-test("training with groups keeps every group whole: in validation, or inside a single fold", () => {
+test("training with groups keeps every group whole: in one split, and inside a single member's fold", () => {
   const examples = Array.from({ length: 240 }, (_, i) => ({ text: `${i % 2 === 0 ? "refund my card" : "top up failed"} ${i % 13}`, label: i % 2 === 0 ? "refund" : "top_up" }));
   const groups = examples.map((_, i) => `receipt-${Math.floor(i / 6)}`);
-  const plan = planTraining({ examples, groups, maxEpochs: 1 });
+  const plan = planTraining({ examples, groups, maxEpochs: 1, hiddenUnits: 0 });
   assert.equal(plan.grouped, true);
   const home = new Map<string, string>();
   const place = (example: number, where: string) => {
@@ -51,9 +51,11 @@ test("training with groups keeps every group whole: in validation, or inside a s
     home.set(g, where);
   };
   for (const i of plan.validIndex) place(i, "validation");
+  for (const i of plan.calibrationIndex) place(i, "calibration");
   plan.folds.forEach((fold, f) => {
-    for (const row of fold) place(plan.poolIndex[row] as number, `fold ${f}`);
+    for (const row of fold) place(plan.trainIndex[row] as number, `fold ${f}`);
   });
   assert.equal(home.size, 40);
-  assert.ok(plan.validIndex.length > 0 && plan.folds.every((fold) => fold.length > 0));
+  assert.ok(plan.validIndex.length > 0 && plan.calibrationIndex.length > 0 && plan.folds.every((fold) => fold.length > 0));
+  assert.equal(plan.trainIndex.length + plan.validIndex.length + plan.calibrationIndex.length, examples.length);
 });

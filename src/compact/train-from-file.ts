@@ -24,12 +24,20 @@ export interface TrainClassifierFileOptions extends TrainClassifierConfigInput {
   onProgress?: (progress: TrainProgress) => void;
 }
 
+/** Stated wherever a certified threshold is: what the bound needs from the traffic. */
+export const CERTIFICATE_ASSUMPTION =
+  "requests exchangeable with the calibration split (drawn like the training data); under a shift (new phrasings, new intents, another source) the bound does not hold";
+
 export interface TrainingSummary {
   out: string;
   examples: number;
   labels: number;
   seconds: number;
+  /** Examples the weights were fitted on, examples held out for early stopping and the temperature, and for the threshold. */
+  train_size: number;
+  validation_size: number;
   calibration_size: number;
+  /** The served model's accuracy on the calibration split (which it never trained on). */
   calibration_accuracy: number;
   validation_accuracy: number;
   /** null when no threshold could be certified: every answer escalates. */
@@ -40,6 +48,8 @@ export interface TrainingSummary {
   confidence_level: number;
   /** Clopper-Pearson upper bound on the kept error at the threshold, from the calibration split. */
   error_upper_bound: number;
+  /** What the bound assumes: traffic exchangeable with the calibration split (no shift). */
+  assumption: string;
   temperature: number;
   features: number;
   epochs: number;
@@ -85,6 +95,8 @@ export async function trainClassifierFile(options: TrainClassifierFileOptions): 
     examples: set.examples.length,
     labels: meta.labels.length,
     seconds: trained.seconds,
+    train_size: meta.training.splits.train,
+    validation_size: meta.training.splits.validation,
     calibration_size: meta.threshold.calibrationSize,
     calibration_accuracy: meta.metrics.calibration.accuracy,
     validation_accuracy: meta.metrics.validation.accuracy,
@@ -94,6 +106,7 @@ export async function trainClassifierFile(options: TrainClassifierFileOptions): 
     max_error: meta.threshold.maxError,
     confidence_level: meta.threshold.confidenceLevel,
     error_upper_bound: meta.threshold.errorUpperBound,
+    assumption: CERTIFICATE_ASSUMPTION,
     temperature: meta.temperature,
     features: trained.parts.space.size,
     epochs: meta.training.bestEpoch,

@@ -1,13 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isFrugalError } from "../core/errors.ts";
-import { effectiveLearningRate, FEW_FOLDS_FROM_EXAMPLES, resolveTrainOptions } from "./train-options.ts";
+import { effectiveLearningRate, resolveTrainOptions } from "./train-options.ts";
 
-test("default folds follow the model kind and the data size; an explicit value always wins", () => {
-  assert.equal(resolveTrainOptions({}, "t", FEW_FOLDS_FROM_EXAMPLES).folds, 2, "hidden layer, large data: refit + 2 fold models");
-  assert.equal(resolveTrainOptions({}, "t", FEW_FOLDS_FROM_EXAMPLES - 1).folds, 5, "hidden layer, small data: stronger certifying models");
-  assert.equal(resolveTrainOptions({ hiddenUnits: 0 }, "t", 100_000).folds, 5, "linear: the served model is the fold average");
-  assert.equal(resolveTrainOptions({ folds: 7 }, "t", 100).folds, 7);
+test("held-out splits default to 5% validation and 15% calibration, and must leave most of the data to train on", () => {
+  const defaults = resolveTrainOptions({});
+  assert.equal(defaults.validationFraction, 0.05);
+  assert.equal(defaults.calibrationFraction, 0.15);
+  assert.equal(defaults.folds, 5, "linear members averaged");
+  assert.equal(defaults.members, 2, "two hidden-layer members of 96 units");
+  assert.equal(resolveTrainOptions({ hiddenUnits: 48 }).members, 1, "48 units do not split into two multiples of 16");
+  assert.equal(resolveTrainOptions({ hiddenUnits: 0 }).members, 1);
+  assert.equal(resolveTrainOptions({ calibrationFraction: 0.3 }).calibrationFraction, 0.3);
+  assert.throws(
+    () => resolveTrainOptions({ validationFraction: 0.3, calibrationFraction: 0.4 }, "training options"),
+    (error: unknown) => isFrugalError(error) && /calibrationFraction/.test(error.message),
+  );
 });
 
 test("the learning rate default depends on the model kind", () => {
@@ -17,7 +25,7 @@ test("the learning rate default depends on the model kind", () => {
 });
 
 test("a bad option fails with its name before any work", () => {
-  for (const bad of [{ hiddenUnits: 100 }, { folds: 1 }, { maxError: 0 }]) {
+  for (const bad of [{ hiddenUnits: 100 }, { folds: 1 }, { maxError: 0 }, { calibrationFraction: 0 }, { hiddenUnits: 48, members: 2 }]) {
     assert.throws(
       () => resolveTrainOptions(bad as never, "training options"),
       (error: unknown) => isFrugalError(error) && /training options/.test(error.message) && new RegExp(Object.keys(bad)[0] as string).test(error.message),

@@ -1,8 +1,8 @@
 /**
- * Cross-fitting with the folds in worker threads: K fold models are independent, so on a 2-core machine two train at once
- * and the wall time of `frugal train classify` roughly halves. Same plan, same fold function, same finish as the inline
- * `trainClassifier`, so both give bit-identical models; only the scheduling differs. `threads: 1` trains inline. A worker
- * that fails fails the training, with the error, rather than silently retraining everything inline.
+ * Member models in worker threads: a linear classifier's K members are independent, so on a 2-core machine two train at
+ * once. Same plan, same member function, same finish as the inline `trainClassifier`, so both give bit-identical models;
+ * only the scheduling differs. `threads: 1`, or a single member (a hidden-layer model), trains inline. A worker that fails
+ * fails the training, with the error, rather than silently retraining everything inline.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -12,7 +12,7 @@ import { planTraining, type TrainClassifierOptions } from "./train-plan.ts";
 import { finishTraining, type TrainedClassifier } from "./train-classifier.ts";
 
 export interface ParallelTrainOptions extends TrainClassifierOptions {
-  /** Worker threads (default: the machine's parallelism, at most one per fold). 1 trains inline. */
+  /** Worker threads (default: the machine's parallelism, at most one per member). 1 trains inline. */
   threads?: number;
 }
 
@@ -67,7 +67,7 @@ export async function trainClassifierParallel(options: ParallelTrainOptions): Pr
   let epochsDone = 0;
   const onEpoch = (_fold: number, _epoch: number): void => {
     epochsDone++;
-    // Folds stop early at different epochs; the bar shows epochs done over the most there could be.
+    // Members stop early at different epochs; the bar shows epochs done over the most there could be.
     options.onProgress?.({ stage: "train", done: epochsDone, total: plan.jobs.length * maxEpochs });
   };
   const results =

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "upstream_unavailable" // connection refused/reset, 5xx
   | "schema_violation" // an LLM answer that does not fit the output contract
   | "plan_infeasible" // the planner cannot fit the request on the allowed hardware
+  | "run_failed" // a PoC pipeline failed more requests than its failure_limit: stopped, partial report written
   | "unauthorized" // a missing, unknown or revoked API key
   | "forbidden" // a valid key that may not use this task, route or admin action
   | "budget_exceeded" // the key's budget cannot cover the request's maximum cost
@@ -31,7 +32,8 @@ interface CodeTraits {
   exitCode: number;
 }
 
-// Exit codes: 2 = the user's input/config is wrong, 3 = an external dependency failed, 4 = infeasible request, 1 = our bug.
+// Exit codes: 2 = the user's input/config is wrong, 3 = an external dependency failed, 4 = infeasible request (or a PoC run
+// stopped by its failure limit), 1 = our bug.
 const TRAITS: Record<ErrorCode, CodeTraits> = {
   config_invalid: { status: 400, retryable: false, exitCode: 2 },
   input_invalid: { status: 400, retryable: false, exitCode: 2 },
@@ -44,6 +46,8 @@ const TRAITS: Record<ErrorCode, CodeTraits> = {
   upstream_unavailable: { status: 503, retryable: true, exitCode: 3 },
   schema_violation: { status: 502, retryable: true, exitCode: 3 },
   plan_infeasible: { status: 422, retryable: false, exitCode: 4 },
+  // Exit 4 like plan_infeasible: the request (the PoC as configured) cannot give a trustworthy answer; a report was written.
+  run_failed: { status: 502, retryable: false, exitCode: 4 },
   unauthorized: { status: 401, retryable: false, exitCode: 2 },
   forbidden: { status: 403, retryable: false, exitCode: 2 },
   // 429 like OpenAI's own quota errors, so SDKs surface it as a RateLimitError; not retryable: waiting does not refill it.

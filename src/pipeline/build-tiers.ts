@@ -21,6 +21,8 @@ import { createPlannerEstimator } from "./tier-meter.ts";
 export interface LlmEndpoint {
   baseUrl: string;
   servedModel: string;
+  /** Where the served model's name came from (an env var, `tiers.<name>.endpoint.model`, or the tier's `model`). */
+  servedModelFrom?: string;
 }
 
 export interface SharedTierResources {
@@ -60,12 +62,23 @@ export function measuredHint(tier: LlmTierConfig): string {
   return `set ${e.base_url_env} (an OpenAI-compatible base URL, …/v1), with ${e.model_env} and ${e.api_key_env} as needed, to measure this tier`;
 }
 
-function endpointOf(tier: LlmTierConfig, env: Record<string, string | undefined>): LlmEndpoint | undefined {
+function endpointOf(name: string, tier: LlmTierConfig, env: Record<string, string | undefined>): LlmEndpoint | undefined {
   const e = endpointConfig(tier);
   const baseUrl = e.base_url ?? env[e.base_url_env];
   if (baseUrl === undefined || baseUrl.trim() === "") return undefined;
-  const servedModel = e.model ?? env[e.model_env] ?? tier.model;
-  return { baseUrl: baseUrl.trim(), servedModel: servedModel.trim() || tier.model };
+  const fromEnv = env[e.model_env]?.trim();
+  const [servedModel, servedModelFrom] =
+    e.model !== undefined ? [e.model, `tiers.${name}.endpoint.model`] : fromEnv !== undefined && fromEnv !== "" ? [fromEnv, e.model_env] : [tier.model, `tiers.${name}.model`];
+  return { baseUrl: baseUrl.trim(), servedModel: servedModel.trim() || tier.model, servedModelFrom };
+}
+
+/**
+ * The model an llm tier's tokens are priced as: the one its endpoint serves (what is billed), not the YAML `model` key,
+ * which only names it when nothing is served (a modeled tier) or no other name was given.
+ */
+export function pricedModelOf(name: string, tier: LlmTierConfig, resources: Pick<SharedTierResources, "endpoints">): string {
+  if (tier.provider === "llama-cpp") return tier.model;
+  return resources.endpoints.get(name)?.servedModel ?? tier.model;
 }
 
 /** Loads/trains compact models and opens providers, once for the whole run. */
@@ -112,7 +125,7 @@ export async function prepareTierResources(options: PrepareOptions): Promise<Sha
           endpoints.set(name, { baseUrl: `file:${tier.model_path as string}`, servedModel: tier.model });
           continue;
         }
-        const endpoint = endpointOf(tier, env);
+        const endpoint = endpointOf(name, tier, env);
         endpoints.set(name, endpoint);
         if (endpoint === undefined) {
           measuredHints.set(name, measuredHint(tier));
@@ -145,22 +158,29 @@ export interface PipelineTierOptions {
   reachShare: (tier: string) => number;
 }
 
-function checkPrice(meter: Meter, tierName: string, model: string): void {
+/** A price the meter cannot find is a config error here, before any request: a silent $0 would flatter the chain. */
+export function checkPrice(meter: Meter, tierName: string, model: string, endpoint?: LlmEndpoint): void {
   try {
     meter.resolvePrice(model);
   } catch (error) {
     if (!isFrugalError(error)) throw error;
-    throw new FrugalError("config_invalid", `tiers.${tierName}.model: ${error.message}`, { cause: error, details: { keyPath: `tiers.${tierName}.model` } });
+    const from = endpoint?.servedModelFrom;
+    if (from === undefined || from === `tiers.${tierName}.model`) throw new FrugalError("config_invalid", `tiers.${tierName}.model: ${error.message}`, { cause: error, details: { keyPath: `tiers.${tierName}.model` } });
+    const message =
+      `tiers.${tierName}: the endpoint serves "${model}" (from ${from}), and cost is priced by the model served, ` +
+      `not by tiers.${tierName}.model: ${error.message}`;
+    throw new FrugalError("config_invalid", message, { cause: error, details: { keyPath: "prices.overrides", model, servedModelFrom: from } });
   }
 }
 
 function llmTier(name: string, tier: LlmTierConfig, options: PipelineTierOptions): CascadeTier {
   const provider = options.resources.providers.get(name);
   const pricing = tier.provider === "llama-cpp" ? "compute" : "tokens";
-  if (pricing === "tokens") checkPrice(options.meter, name, tier.model);
+  const pricedModel = pricedModelOf(name, tier, options.resources);
+  if (pricing === "tokens") checkPrice(options.meter, name, pricedModel, options.resources.endpoints.get(name));
   const common = {
     name,
-    model: tier.model,
+    model: pricedModel,
     meter: options.tierMeter,
     temperature: tier.temperature,
     jsonSchema: tier.json_schema,

@@ -98,6 +98,10 @@ const llmTierSchema = z
     temperature: z.number().min(0).max(2).default(0),
     /** classify: ask for {"label": …} under a JSON schema (servers that support response_format). */
     json_schema: z.boolean().default(false),
+    /** Where the endpoint runs (a cloud region, a data centre), recorded in the gateway's ledger for every answer. */
+    region: z.string().min(1).optional(),
+    /** The endpoint runs on premises: a `local_only` PII policy may send sensitive prompts to it (llama-cpp always is). */
+    on_prem: z.boolean().default(false),
     /** How the tier is modeled when it has no endpoint. */
     modeled: modeledSchema.default({ gpu: "h100-sxm", precision: "bf16" }),
   })

@@ -6,7 +6,8 @@ import { FrugalError, isFrugalError } from "../core/errors.ts";
 import { countTokens, type Meter } from "../meter/index.ts";
 import { estimateLlmRequest } from "../plan/index.ts";
 import type { LlmEstimator, TierMeter } from "../tiers/index.ts";
-import type { TiersConfig } from "./config.ts";
+import type { PricedAs } from "../results/types.ts";
+import type { TierConfig, TiersConfig } from "./config.ts";
 
 export function tierMeterOf(meter: Meter): TierMeter {
   return {
@@ -30,19 +31,53 @@ export function tierMeterOf(meter: Meter): TierMeter {
   };
 }
 
-/** How each declared tier is priced, in the meter's words, for notes next to modeled costs (undefined: not priced). */
-export function describeTierPrice(meter: Meter, tiers: TiersConfig): (tier: string) => string | undefined {
+/**
+ * How each declared tier is priced, in the meter's words, for notes next to modeled costs (undefined: not priced).
+ * `pricedModel` names the model an llm tier is priced as (the one its endpoint serves); default: the config's `model`.
+ */
+export function describeTierPrice(meter: Meter, tiers: TiersConfig, pricedModel?: (tier: string) => string | undefined): (tier: string) => string | undefined {
   return (name) => {
     const tier = tiers[name];
     try {
       if (tier?.kind === "compact") return meter.costOfCpu(0).source;
       if (tier?.kind !== "llm") return undefined;
       // A local GGUF model is priced by its measured compute time, counted as one core (see build-tiers.ts).
-      return tier.provider === "llama-cpp" ? `${meter.costOfCpu(0).source}, compute time counted as one core` : meter.costOfTokens(tier.model, 0, 0).source;
+      return tier.provider === "llama-cpp" ? `${meter.costOfCpu(0).source}, compute time counted as one core` : meter.costOfTokens(pricedModel?.(name) ?? tier.model, 0, 0).source;
     } catch (error) {
       if (isFrugalError(error)) return undefined; // an unpriced model already failed the config check; no note then
       throw error;
     }
+  };
+}
+
+/**
+ * The price row a tier is costed with, for results.json (`priced_as`): the model, its $/1M input and output tokens, where
+ * the price comes from and the catalog's version — or the $/core-hour of CPU-priced tiers. `served` is the model an llm tier
+ * is priced as (build-tiers.ts `pricedModelOf`) and where that name came from.
+ */
+export function pricedAsOf(meter: Meter, tier: TierConfig, served?: { model: string; from?: string }): PricedAs {
+  const catalogVersion = meter.describe().catalogVersion;
+  if (tier.kind === "cache") {
+    return { basis: "none", model: null, source: "a cache lookup is not priced (its time is in the latency)", usd_per_1m_input: null, usd_per_1m_output: null, catalog_version: catalogVersion };
+  }
+  if (tier.kind === "compact" || tier.provider === "llama-cpp") {
+    const core = meter.describe().coreHour;
+    const source = tier.kind === "compact" ? core.source : `${core.source}; compute time counted as one core`;
+    return { basis: "cpu_time", model: null, source, usd_per_1m_input: null, usd_per_1m_output: null, catalog_version: catalogVersion, usd_per_core_hour: core.usdPerHour };
+  }
+  const asked = served?.model ?? tier.model;
+  const row = meter.resolvePrice(asked);
+  return {
+    basis: "tokens",
+    model: row.id,
+    source: `${row.source}, as of ${row.asOf}`,
+    usd_per_1m_input: row.inputUsdPer1M,
+    usd_per_1m_output: row.outputUsdPer1M,
+    catalog_version: row.origin === "override" ? "prices.overrides" : catalogVersion,
+    origin: row.origin,
+    as_of: row.asOf,
+    served_model: asked,
+    ...(served?.from !== undefined ? { served_model_from: served.from } : {}),
   };
 }
 

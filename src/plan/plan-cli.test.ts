@@ -36,11 +36,23 @@ test("plan prefill --json, and a batch whose KV cache does not fit reports fits:
   const prefill = JSON.parse(p.stdout) as Record<string, unknown>;
   for (const key of ["ms", "tokens_per_s", "j_per_token", "fits", "tp"]) assert.ok(key in prefill, key);
   const d = await frugal(["plan", "decode", "--gpu", "l4", "--model", "llama-3.1-8b", "--precision", "fp8", "--batch", "256", "--context", "32000", "--tp", "1", "--json"]);
-  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.code, 4, d.stderr);
   const decode = JSON.parse(d.stdout) as Record<string, unknown>;
   assert.equal(decode.fits, false);
-  assert.match(String(decode.reason), /KV cache/);
-  assert.ok(typeof decode.max_batch_at_context === "number");
+  assert.match(String(decode.reason), /KV cache needs [\d.]+ GB \(8192000 tokens\), [\d.]+ GB available on 1 x l4/);
+  assert.ok(typeof decode.max_batch_at_context === "number" && decode.max_batch_at_context > 0);
+  assert.equal(decode.step_ms, undefined, "no step time for a batch that cannot run");
+});
+
+test("plan decode whose KV cache cannot fit: fits: false and why, no step time, exit 4 (plan_infeasible)", async () => {
+  const r = await frugal(["plan", "decode", "--batch", "4000", "--context", "128000", "--gpu", "l4", "--model", "llama-3.1-8b", "--precision", "bf16"]);
+  assert.equal(r.code, 4, r.stdout);
+  assert.equal(r.stdout, "", "no step time printed");
+  assert.match(r.stderr, /^error: fits: false: KV cache needs ([\d.]+) GB \(512000000 tokens\), ([\d.]+) GB available on 1 x l4 after [\d.]+ GB of weights/);
+  assert.match(r.stderr, /not even one sequence of 128000 tokens fits/);
+  const prefill = await frugal(["plan", "prefill", "--batch", "4000", "--prompt", "128000", "--gpu", "l4", "--model", "llama-3.1-8b", "--precision", "bf16"]);
+  assert.equal(prefill.code, 4);
+  assert.match(prefill.stderr, /fits: false: KV cache needs/);
 });
 
 test("bad input: unknown ids list the valid ones (exit 2), impossible configurations say what would fit (exit 4)", async () => {

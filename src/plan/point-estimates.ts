@@ -30,6 +30,8 @@ export interface PointCommon {
   powerWPerGpu: number;
   weightsGb: number;
   kvGb: number;
+  /** KV-cache memory left after the weights on the chosen GPUs, GB. */
+  kvAvailableGb: number;
   kvCapacityTokens: number;
   provenance: "modeled";
   assumptions: string[];
@@ -74,6 +76,7 @@ function deploy(o: PointOptions, kvTokens: number): { d: Deployment; fits: boole
 
 function common(d: Deployment, s: StepEstimate, fits: boolean, kvTokens: number): PointCommon {
   const kvGb = (kvTokens * d.kvBytesPerToken) / 1e9;
+  const kvAvailableGb = (d.kvCapacityTokens * d.kvBytesPerToken) / 1e9;
   const out: PointCommon = {
     fits,
     tp: d.tp,
@@ -82,6 +85,7 @@ function common(d: Deployment, s: StepEstimate, fits: boolean, kvTokens: number)
     powerWPerGpu: s.powerW,
     weightsGb: d.weightBytes / 1e9,
     kvGb,
+    kvAvailableGb,
     kvCapacityTokens: d.kvCapacityTokens,
     provenance: "modeled",
     assumptions: [
@@ -90,7 +94,9 @@ function common(d: Deployment, s: StepEstimate, fits: boolean, kvTokens: number)
     ],
   };
   if (!fits) {
-    out.reason = `KV cache for ${kvTokens} tokens needs ${kvGb.toFixed(1)} GB; ${d.tp} x ${d.hardware.id} holds ${d.kvCapacityTokens} tokens after the weights`;
+    out.reason =
+      `KV cache needs ${kvGb.toFixed(1)} GB (${kvTokens} tokens), ${kvAvailableGb.toFixed(1)} GB available on ${d.tp} x ${d.hardware.id} ` +
+      `after ${(d.weightBytes / 1e9).toFixed(1)} GB of weights (${d.kvCapacityTokens} tokens)`;
   }
   return out;
 }

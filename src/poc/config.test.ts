@@ -58,6 +58,10 @@ test("defaults are filled in: load, escalation, llm retries", () => {
   assert.equal(config.pipelines[1]?.escalation.fallback_on_error, true);
   const big = config.tiers.big;
   assert.ok(big?.kind === "llm" && big.max_retries === 2 && big.endpoint === undefined);
+  assert.equal(config.failure_limit, 0.05);
+  assert.equal(config.load.repeat, undefined, "no replay unless asked");
+  const zipf = load(valid.replace("items: 100 }", "repeat: { kind: zipf, requests: 400 } }"));
+  assert.deepEqual(zipf.load.repeat, { kind: "zipf", exponent: 1.1, requests: 400 });
 });
 
 test("an invalid config gets one error naming the key path", () => {
@@ -70,6 +74,9 @@ test("an invalid config gets one error naming the key path", () => {
   failsAt(valid.replace("kind: classify", "kind: classify\n  metric: field_exact_match"), "task.metric");
   failsAt(valid.replace("{ kind: llm, model: gpt-4o-mini }", "{ kind: llm, model: gpt-4o-mini, temprature: 0 }"), "tiers.big");
   failsAt(`${valid}extra_key: 1\n`, "extra_key");
+  failsAt(`${valid}failure_limit: 1.5\n`, "failure_limit");
+  failsAt(valid.replace("items: 100 }", "items: 100, repeat: { kind: zipf, requests: 400 } }"), "load.repeat.requests");
+  failsAt(valid.replace("items: 100 }", "repeat: { kind: zipf, exponent: 0 } }"), "load.repeat.exponent");
   failsAt(valid.replace("  - name: frugal\n    tiers: [cache, compact, big]", "  - name: frugal\n    tiers: [cache, compact, big]\n    escalation:\n      rules: [{ min_chars: 100, route: nowhere }]"), "pipelines[1].escalation.rules[0].route");
   failsAt(valid.replace("  - name: frugal\n    tiers: [cache, compact, big]", "  - name: frugal\n    tiers: [cache, compact, big]\n    escalation:\n      rules: [{ pattern: '(', route: big }]"), "pattern");
 });
@@ -78,5 +85,5 @@ test("schemas/poc.schema.json is in sync with the zod schema (regenerate: node -
   const committed = readFileSync(new URL("schemas/poc.schema.json", root), "utf8");
   assert.equal(committed, pocJsonSchemaText());
   const schema = JSON.parse(committed) as { properties: Record<string, unknown> };
-  for (const key of ["task", "tiers", "pipelines", "load", "slo", "quality_target", "prices", "energy"]) assert.ok(key in schema.properties, key);
+  for (const key of ["task", "tiers", "pipelines", "load", "slo", "quality_target", "failure_limit", "prices", "energy"]) assert.ok(key in schema.properties, key);
 });

@@ -40,18 +40,45 @@ const taskSchema = z
     if (!ok) ctx.addIssue({ code: "custom", path: ["metric"], message: `metric ${task.metric} does not apply to a ${task.kind} task` });
   });
 
+/**
+ * Repeated traffic, stated: by default every item is sent once (a cache then only hits true duplicates in the data). With
+ * `repeat`, the request stream replays items, drawn once from the seed, so every pipeline sees the same stream.
+ * zipf: item popularity ∝ 1/rank^exponent over a seeded ranking (web and support traffic are often near exponent 1);
+ * cycle: every item once per pass, each pass reshuffled.
+ */
+const repeatSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("zipf"),
+      exponent: z.number().positive().max(10).default(1.1),
+      /** Requests per pipeline (or give `load.items`). */
+      requests: positiveInt.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal("cycle"), requests: positiveInt.optional() }).strict(),
+]);
+
 const loadCommon = {
-  /** How many requests per pipeline; items repeat (shuffled) past the dataset's size. Default: the dataset's size. */
+  /** How many requests per pipeline, at most the dataset's size unless `repeat` is set. Default: the dataset's size. */
   items: positiveInt.optional(),
   /** Or how long each pipeline runs (open loop: rate × duration requests). */
   duration_s: z.number().positive().optional(),
-  /** Requests sent first and left out of every figure (JIT, connection pools, caches of the OS). */
+  /** Replay items (the same stream for every pipeline); absent: each item is sent at most once. */
+  repeat: repeatSchema.optional(),
+  /**
+   * Requests sent first (the same items for every pipeline) and left out of every figure, cost included; what they cost is
+   * reported apart (results.json `warmup`). They warm the JIT, connection pools and the OS's caches; the tiers' caches are
+   * emptied after.
+   */
   warmup: z.number().int().min(0).default(0),
   /** Seed of the arrival clock and of the item order. */
   seed: z.number().int().default(1),
-  /** sequential: dataset order; shuffle: a seeded permutation (repeats then come from a fresh permutation). */
+  /** sequential: dataset order; shuffle: a seeded permutation. */
   order: z.enum(["sequential", "shuffle"]).default("shuffle"),
-  /** How long in-flight requests may finish after the schedule ends or Ctrl-C, in ms. */
+  /**
+   * How long in-flight requests may finish after the schedule ends, in ms. Requests still in flight then count as failed
+   * (timed out), with the time waited as their latency.
+   */
   drain_ms: positiveInt.default(30_000),
 };
 
@@ -64,6 +91,9 @@ export const loadSchema = z
   .superRefine((load, ctx) => {
     if (load.items !== undefined && load.duration_s !== undefined) ctx.addIssue({ code: "custom", path: ["duration_s"], message: "give `items` or `duration_s`, not both" });
     if (load.kind === "closed" && load.duration_s !== undefined) ctx.addIssue({ code: "custom", path: ["duration_s"], message: "a closed loop runs `items` requests" });
+    if (load.repeat?.requests !== undefined && (load.items !== undefined || load.duration_s !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["repeat", "requests"], message: "give the request count once: `repeat.requests`, `items` or `duration_s`" });
+    }
   });
 
 const sweepSchema = z
@@ -89,6 +119,12 @@ export const pocConfigSchema = z
     slo: z.object({ p95_ms: z.number().positive() }).strict(),
     /** The quality the recommended threshold must reach (task metric). */
     quality_target: probability,
+    /**
+     * The share of failed requests (no answer after retries and fallbacks, or timed out at the drain) above which a pipeline
+     * stops the run: exit 4, a partial report, no comparison nor recommendation. Checked from 20 completed requests on, and
+     * at the end.
+     */
+    failure_limit: probability.default(0.05),
     sweep: sweepSchema.default({}),
     prices: pricesConfigSchema.optional(),
     energy: energyConfigSchema.optional(),
@@ -100,5 +136,6 @@ export type PocConfig = z.output<typeof pocConfigSchema>;
 export type PocConfigInput = z.input<typeof pocConfigSchema>;
 export type { CompactTierConfig, LlmTierConfig, PipelineConfig, TierConfig } from "../pipeline/config.ts";
 export type LoadConfig = PocConfig["load"];
+export type RepeatConfig = NonNullable<LoadConfig["repeat"]>;
 
 export const POC_SCHEMA_ID = "https://frugal.dev/schemas/poc.schema.json";

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runClosedLoop, runOpenLoop } from "./load-generator.ts";
-import { buildSchedule, itemOrder } from "./schedule.ts";
+import { buildSchedule, itemOrder, requestStream } from "./schedule.ts";
 import { histogramOf } from "./histogram.ts";
 
 test("Poisson schedule: seeded, increasing, mean gap 1/rate, gaps spread like an exponential", () => {
@@ -146,4 +146,47 @@ test("HDR histogram percentiles", () => {
   assert.ok(Math.abs((h.percentile(50) ?? 0) - 500) <= 1);
   assert.ok(Math.abs((h.percentile(99) ?? 0) - 990) <= 1);
   assert.equal(histogramOf([]).percentile(50), null);
+});
+
+test("Ctrl-C while draining a finished schedule cuts the drain short; the deadline reports what was abandoned and how long it waited", { timeout: 20_000 }, async () => {
+  const controller = new AbortController();
+  const summary = await runOpenLoop({
+    schedule: buildSchedule({ kind: "constant", rate: 1000, count: 3, seed: 1 }),
+    // Without the cut, this waits a minute (the test's own timeout fails first).
+    drainMs: 60_000,
+    interruptDrainMs: 10,
+    signal: controller.signal,
+    send: async (i) => {
+      if (i === 2) setTimeout(() => controller.abort(), 30); // after the last send: during the drain
+      await new Promise(() => undefined);
+      return i;
+    },
+  });
+  assert.equal(summary.sent, 3);
+  assert.deepEqual(summary.abandoned, [0, 1, 2]);
+  assert.deepEqual(summary.abandonedRequests.map((a) => a.index), [0, 1, 2]);
+  assert.ok(summary.abandonedRequests.every((a) => a.waitedMs >= a.serviceMs && a.serviceMs > 0), JSON.stringify(summary.abandonedRequests));
+
+  // The same without a signal: the drain deadline passes, the requests are abandoned with their waits.
+  const timedOut = await runOpenLoop({ schedule: buildSchedule({ kind: "constant", rate: 1000, count: 2, seed: 1 }), drainMs: 20, send: () => new Promise<number>(() => undefined) });
+  assert.equal(timedOut.interrupted, false);
+  assert.deepEqual(timedOut.abandoned, [0, 1]);
+  assert.ok(timedOut.abandonedRequests.every((a) => a.waitedMs > 0));
+});
+
+test("request stream: without repeat each item once; zipf replays a seeded few often, identically for every caller", () => {
+  const once = requestStream(50, 50, { order: "shuffle", seed: 4 });
+  assert.equal(new Set(once).size, 50);
+  const zipf = (seed: number) => requestStream(200, 5000, { order: "shuffle", seed, repeat: { kind: "zipf", exponent: 1.1 } });
+  assert.deepEqual(zipf(9), zipf(9), "a function of its inputs: every pipeline gets the same stream");
+  assert.notDeepEqual(zipf(9), zipf(10));
+  const counts = new Map<number, number>();
+  for (const item of zipf(9)) counts.set(item, (counts.get(item) ?? 0) + 1);
+  const sorted = [...counts.values()].sort((a, b) => b - a);
+  // Rank 1 draws 1/H(200, 1.1) ≈ 20% of 5,000; rank 2 about half as often (2^-1.1); the tail rarely.
+  assert.ok((sorted[0] ?? 0) > 700 && (sorted[0] ?? 0) < 1300, `top item ${sorted[0]}`);
+  assert.ok((sorted[1] ?? 0) < (sorted[0] ?? 0));
+  assert.ok(counts.size < 200 || (sorted[199] ?? 0) < 10);
+  const cycle = requestStream(10, 25, { order: "sequential", seed: 1, repeat: { kind: "cycle" } });
+  assert.deepEqual([...cycle.slice(0, 10)], Array.from({ length: 10 }, (_, i) => i));
 });

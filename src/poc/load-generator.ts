@@ -26,6 +26,17 @@ export interface RequestTiming<T> {
   error?: unknown;
 }
 
+/** A request still in flight when the drain deadline passed: it never completed, so it has only lower bounds. */
+export interface AbandonedRequest {
+  index: number;
+  scheduledMs: number;
+  lagMs: number;
+  /** From the scheduled time (open loop) or the send (closed loop) to the deadline: the latency is at least this. */
+  waitedMs: number;
+  /** From the actual send to the deadline. */
+  serviceMs: number;
+}
+
 export interface LoadRunSummary {
   mode: "open" | "closed";
   scheduled: number;
@@ -33,6 +44,8 @@ export interface LoadRunSummary {
   completed: number;
   /** Still in flight when the drain deadline passed; never completed. */
   abandoned: number[];
+  /** The same requests, with how long each had waited at the deadline. */
+  abandonedRequests: AbandonedRequest[];
   /** Stopped early by the signal (Ctrl-C). */
   interrupted: boolean;
   durationMs: number;
@@ -71,30 +84,56 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
+interface Sent {
+  /** performance.now() at which it was due, and at which it was sent. */
+  due: number;
+  sentAt: number;
+  scheduledMs: number;
+  lagMs: number;
+}
+
 /** Requests in flight, and a wait for all of them bounded by a deadline; what is left at the deadline is abandoned. */
 class InFlight {
-  private readonly indices = new Set<number>();
+  private readonly requests = new Map<number, Sent>();
   private idle: (() => void) | undefined;
 
-  add(index: number): void {
-    this.indices.add(index);
+  add(index: number, sent: Sent): void {
+    this.requests.set(index, sent);
   }
 
   delete(index: number): void {
-    this.indices.delete(index);
-    if (this.indices.size === 0) this.idle?.();
+    this.requests.delete(index);
+    if (this.requests.size === 0) this.idle?.();
   }
 
-  async drain(deadlineMs: number): Promise<number[]> {
-    if (this.indices.size === 0) return [];
+  /**
+   * Waits for the requests in flight, at most `deadlineMs`; a signal firing during the wait (Ctrl-C while draining a
+   * schedule that already ended) shortens what is left of it to `interrupt.ms`, so the user is not held to drain_ms.
+   */
+  async drain(deadlineMs: number, interrupt?: { signal: AbortSignal | undefined; ms: number }): Promise<AbandonedRequest[]> {
+    if (this.requests.size === 0) return [];
     let timer: NodeJS.Timeout | undefined;
+    const signal = interrupt?.signal;
+    let onAbort: (() => void) | undefined;
     await new Promise<void>((resolve) => {
       this.idle = resolve;
+      const end = performance.now() + deadlineMs;
       timer = setTimeout(resolve, deadlineMs);
+      if (signal !== undefined && interrupt !== undefined && !signal.aborted) {
+        onAbort = () => {
+          clearTimeout(timer);
+          timer = setTimeout(resolve, Math.max(0, Math.min(end - performance.now(), interrupt.ms)));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      }
     });
     clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
     this.idle = undefined;
-    return [...this.indices].sort((a, b) => a - b);
+    const now = performance.now();
+    return [...this.requests.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, s]) => ({ index, scheduledMs: s.scheduledMs, lagMs: s.lagMs, waitedMs: now - s.due, serviceMs: now - s.sentAt }));
   }
 }
 
@@ -125,7 +164,7 @@ export async function runOpenLoop<T>(options: OpenLoopOptions<T>): Promise<LoadR
     const lagMs = sentAt - due;
     sendLag.record(lagMs);
     sent++;
-    inFlight.add(index);
+    inFlight.add(index, { due, sentAt, scheduledMs: schedule[index] as number, lagMs });
     const settle = (outcome: { result?: T; error?: unknown }): void => {
       const doneAt = performance.now();
       inFlight.delete(index);
@@ -183,8 +222,10 @@ export async function runOpenLoop<T>(options: OpenLoopOptions<T>): Promise<LoadR
     if (aborted(signal)) return stop();
     tick();
   });
-  const abandoned = await inFlight.drain(aborted(signal) ? (options.interruptDrainMs ?? options.drainMs) : options.drainMs);
-  return { mode: "open", scheduled: schedule.length, sent, completed, abandoned, interrupted: aborted(signal), durationMs: performance.now() - start, sendLag };
+  const interruptMs = options.interruptDrainMs ?? options.drainMs;
+  const abandonedRequests = await inFlight.drain(aborted(signal) ? interruptMs : options.drainMs, { signal, ms: interruptMs });
+  const abandoned = abandonedRequests.map((a) => a.index);
+  return { mode: "open", scheduled: schedule.length, sent, completed, abandoned, abandonedRequests, interrupted: aborted(signal), durationMs: performance.now() - start, sendLag };
 }
 
 export async function runClosedLoop<T>(options: ClosedLoopOptions<T>): Promise<LoadRunSummary> {
@@ -202,7 +243,7 @@ export async function runClosedLoop<T>(options: ClosedLoopOptions<T>): Promise<L
       const sentAt = performance.now();
       sendLag.record(0);
       sent++;
-      inFlight.add(index);
+      inFlight.add(index, { due: sentAt, sentAt, scheduledMs: sentAt - start, lagMs: 0 });
       let outcome: { result?: T; error?: unknown };
       try {
         outcome = { result: await options.send(index) };
@@ -218,6 +259,7 @@ export async function runClosedLoop<T>(options: ClosedLoopOptions<T>): Promise<L
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, () => worker());
   const stopped = new Promise<void>((resolve) => options.signal?.addEventListener("abort", () => resolve(), { once: true }));
   await Promise.race([Promise.all(workers), stopped]);
-  const abandoned = aborted(options.signal) ? await inFlight.drain(options.interruptDrainMs ?? options.drainMs) : [];
-  return { mode: "closed", scheduled: options.count, sent, completed, abandoned, interrupted: aborted(options.signal), durationMs: performance.now() - start, sendLag };
+  const abandonedRequests = aborted(options.signal) ? await inFlight.drain(options.interruptDrainMs ?? options.drainMs) : [];
+  const abandoned = abandonedRequests.map((a) => a.index);
+  return { mode: "closed", scheduled: options.count, sent, completed, abandoned, abandonedRequests, interrupted: aborted(options.signal), durationMs: performance.now() - start, sendLag };
 }

@@ -12,8 +12,9 @@
  */
 import type { Figure, ProvenancePart } from "../core/provenance.ts";
 import { histogramOf } from "./histogram.ts";
+import { classifyIntervals, fieldIntervals, requestMeanInterval } from "./metric-intervals.ts";
 import type { RequestRecord } from "./records.ts";
-import type { LatencyFigure, PipelineMetrics } from "../results/types.ts";
+import type { FigureWithInterval, LatencyFigure, PipelineMetrics } from "../results/types.ts";
 import { fieldAccuracy, macroF1, MODELED_CONTENT } from "./score.ts";
 
 export interface MetricsContext {
@@ -35,25 +36,35 @@ function qualityFigure(
   records: RequestRecord[],
   context: MetricsContext,
   lookupGold: (record: RequestRecord) => string | undefined,
-): { figure: Figure; extra: Record<string, unknown> } {
+): { figure: FigureWithInterval; extra: Record<string, unknown> } {
   const extra: Record<string, unknown> = {};
   let value: number | null;
   let unknown: number;
   let coverage: number;
+  // The 95% interval of the headline quality (and of its measured part when the whole is unknown): same units, same items.
+  let interval: ReturnType<typeof classifyIntervals>["accuracy"];
   if (context.kind === "classify") {
     const scored = records.filter((r) => r.correct !== null);
     unknown = records.filter((r) => r.unscored === MODELED_CONTENT).length;
     coverage = scored.length + unknown === 0 ? 0 : scored.length / (scored.length + unknown);
     const accuracy = scored.length === 0 ? null : scored.filter((r) => r.correct === true).length / scored.length;
-    const f1 = macroF1(scored.map((r) => ({ gold: lookupGold(r) ?? "", predicted: r.output?.kind === "classify" ? r.output.label : "(failed)" })));
+    const pairs = scored.map((r) => ({ gold: lookupGold(r) ?? "", predicted: r.output?.kind === "classify" ? r.output.label : "(failed)" }));
+    const f1 = macroF1(pairs);
+    const intervals = classifyIntervals(pairs);
     extra.accuracy = accuracy;
     extra.macro_f1 = f1;
+    if (intervals.accuracy.ci95 !== undefined) extra.accuracy_ci95 = intervals.accuracy.ci95;
+    if (intervals.macroF1.ci95 !== undefined) extra.macro_f1_ci95 = intervals.macroF1.ci95;
     value = context.metric === "macro_f1" ? f1 : accuracy;
+    interval = context.metric === "macro_f1" ? intervals.macroF1 : intervals.accuracy;
   } else {
     const rows = records.filter((r) => r.field_correct !== undefined).map((r) => r.field_correct as Record<string, boolean | null>);
     const accuracy = fieldAccuracy(rows, context.fields);
+    const intervals = fieldIntervals(rows, context.fields);
     extra.field_accuracy = accuracy.perField;
+    extra.field_accuracy_ci95 = Object.fromEntries(Object.entries(intervals.perField).map(([f, u]) => [f, u.ci95 ?? null]));
     value = accuracy.mean;
+    interval = intervals.mean;
     const unknownFields = records.reduce((a, r) => a + (r.unknown_fields?.length ?? 0), 0);
     const scoredFields = rows.reduce((a, row) => a + Object.values(row).filter((v) => v !== null).length, 0);
     unknown = records.filter((r) => (r.unknown_fields?.length ?? 0) > 0 || r.unscored === MODELED_CONTENT).length;
@@ -62,6 +73,7 @@ function qualityFigure(
   if (unknown > 0) {
     extra.quality_measured_part = {
       value,
+      ...(value === null ? {} : interval),
       coverage,
       provenance: "measured",
       note: "quality of the answers whose content is known (the tiers that ran), over the share of scorable units they cover",
@@ -75,7 +87,7 @@ function qualityFigure(
       extra,
     };
   }
-  return { figure: value === null ? { value: null, provenance: "not_measured", note: "no scorable answers" } : { value, provenance: "measured" }, extra };
+  return { figure: value === null ? { value: null, provenance: "not_measured", note: "no scorable answers" } : { value, provenance: "measured", ...interval }, extra };
 }
 
 function latencyFigure(records: RequestRecord[], context: MetricsContext): { figure: LatencyFigure; extra: Record<string, unknown> } {
@@ -158,12 +170,24 @@ export function pipelineMetrics(records: RequestRecord[], context: MetricsContex
     cost_per_request_usd:
       meanCost === null
         ? { value: null, provenance: "not_measured", note: "a tier's cost is unknown (no price for its model)" }
-        : { value: meanCost, provenance: "modeled", parts: costQuantity.parts, note: "usage × dated list prices / $/core-hour (see meter); parts say whether the usage was measured" },
+        : {
+            value: meanCost,
+            provenance: "modeled",
+            ...requestMeanInterval(costs),
+            parts: costQuantity.parts,
+            note: "usage × dated list prices / $/core-hour (see meter); parts say whether the usage was measured; ci95: bootstrap over this run's requests (the prices themselves carry no interval)",
+          },
     latency_ms: latency.figure,
     kwh_per_1000:
       meanEnergy === null
         ? { value: null, provenance: "not_measured", note: "a tier has no energy profile" }
-        : { value: (meanEnergy * 1000) / 3.6e6, provenance: "modeled", parts: energyQuantity.parts, note: "usage × J/token profiles and W/core (see meter)" },
+        : {
+            value: (meanEnergy * 1000) / 3.6e6,
+            provenance: "modeled",
+            ...requestMeanInterval(energies, 1000 / 3.6e6),
+            parts: energyQuantity.parts,
+            note: "usage × J/token profiles and W/core (see meter); ci95: bootstrap over this run's requests",
+          },
     tier_share: tierShare,
     cache_hit_rate: n === 0 ? 0 : records.filter((r) => r.answered_by !== null && cacheTiers.has(r.answered_by)).length / n,
     escalation_rate: n === 0 ? 0 : records.filter((r) => r.escalated).length / n,

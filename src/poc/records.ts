@@ -73,6 +73,8 @@ export interface RequestRecord {
   degraded: boolean;
   steps: StepRecord[];
   error?: { code: string; message: string };
+  /** Still in flight when the drain deadline passed: counted as failed, `latency` is the time waited (a lower bound). */
+  timed_out_at_drain?: true;
 }
 
 export function recordKey(configHash: string, pipeline: string, seq: number): string {

@@ -2,15 +2,17 @@
  * Assembles results.json (`frugal.poc/v1`, src/results/types.ts) from the pipelines' records: per-pipeline metrics,
  * the threshold sweep of each compact → LLM chain, the recommended threshold, failures, the extraction section, the
  * measurement hints for modeled tiers, and the comparison against the baseline (the first pipeline without a compact tier).
+ * The sweep is of every request; the recommendation is chosen on half of the items and scored on the other half.
  */
 import { defaultThresholds, sweepThresholds, type SweepPointResult } from "../cascade/index.ts";
-import type { Figure } from "../core/provenance.ts";
+import { compare } from "./comparison.ts";
 import type { PocConfig } from "./config.ts";
 import type { Gold, PocDataset } from "./dataset.ts";
+import { heldOutRecommendation } from "./held-out.ts";
 import { pipelineMetrics } from "./metrics.ts";
 import { recommendationRecord, type RecommendationRecord } from "./recommendation.ts";
 import type { RequestRecord } from "./records.ts";
-import { RESULTS_SCHEMA, type FailedRow, type PipelineResult, type PocResults, type PocResultsExtras, type SweepPoint } from "../results/types.ts";
+import { RESULTS_SCHEMA, type FailedRow, type FigureWithInterval, type PipelineResult, type PocResults, type PocResultsExtras, type SweepPoint } from "../results/types.ts";
 import { MODELED_CONTENT } from "./score.ts";
 import { chainShape, sweepInput } from "./sweep-input.ts";
 
@@ -59,6 +61,12 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
     ...p.extra,
   }));
 
+  const baseline = options.pipelines.find((p) => chainShape(p.tiers) === undefined && p.tiers.some((t) => t.kind === "llm"));
+  const perRequest = (values: Array<number | null>): number[] | null => (values.some((v) => v === null) ? null : (values as number[]));
+  const baselineUse =
+    baseline === undefined
+      ? undefined
+      : { name: baseline.name, costs: perRequest(baseline.records.map((r) => r.cost_usd)), energies: perRequest(baseline.records.map((r) => r.energy_j)) };
   const sweeps: Record<string, SweepPointResult[]> = {};
   const recommendations: Record<string, RecommendationRecord> = {};
   const configured = Object.values(config.tiers).flatMap((t) => (t.kind === "compact" && t.threshold !== undefined ? [t.threshold] : []));
@@ -69,9 +77,20 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
     // A model whose threshold met no error bound stores +Infinity (everything escalates): not a point to sweep.
     const runThreshold = typeof stored === "number" && Number.isFinite(stored) ? stored : undefined;
     const thresholds = config.sweep.thresholds ?? defaultThresholds([...configured, ...(runThreshold !== undefined ? [runThreshold] : [])]);
-    const points = sweepThresholds(sweepInput({ shape, records: p.records, allRecords, goldOf, fields: options.fields }), thresholds, config.sweep.assumed_llm_quality);
-    sweeps[p.name] = points;
-    recommendations[p.name] = recommendationRecord(points, {
+    const input = { shape, records: p.records, allRecords, goldOf, fields: options.fields };
+    const requests = sweepInput(input);
+    sweeps[p.name] = sweepThresholds(requests, thresholds, config.sweep.assumed_llm_quality);
+    const held = heldOutRecommendation({
+      requests,
+      energy: sweepInput({ ...input, measure: "energy" }),
+      items: p.records.map((r) => r.item),
+      thresholds,
+      target: config.quality_target,
+      assumedLlmQuality: config.sweep.assumed_llm_quality,
+      clustered: options.kind === "extract",
+      ...(baselineUse !== undefined ? { baseline: baselineUse } : {}),
+    });
+    recommendations[p.name] = recommendationRecord(held, {
       pipeline: p.name,
       shape,
       tiers: p.tiers,
@@ -93,12 +112,11 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
     compact_quality_provenance: "measured",
     cost_provenance: "modeled",
   }));
-  const baseline = options.pipelines.find((p) => chainShape(p.tiers) === undefined && p.tiers.some((t) => t.kind === "llm"))?.name;
   const chosen = headline === undefined ? undefined : recommendations[headline];
   const recommendation: Record<string, unknown> =
     chosen === undefined
       ? { threshold: null, basis: "none", reason: "no pipeline has a compact tier followed by an LLM tier: nothing to sweep", quality_target: config.quality_target }
-      : { ...chosen, ...(baseline !== undefined ? { baseline } : {}), by_pipeline: recommendations };
+      : { ...chosen, ...(baseline !== undefined ? { baseline: baseline.name } : {}), by_pipeline: recommendations };
 
   const failures: FailedRow[] = [];
   let failureCount = 0;
@@ -134,30 +152,11 @@ export function assembleResults(options: AssembleOptions): PocResults & PocResul
           })),
         }
       : {}),
-    ...(baseline !== undefined ? { comparison: compare(pipelines, baseline) } : {}),
+    ...(baseline !== undefined ? { comparison: compare(pipelines.map((result, i) => ({ result, records: options.pipelines[i]?.records ?? [] })), baseline.name) } : {}),
     ...options.extras,
   };
   if (options.kind === "extract") results.extraction = extractionSection(pipelines, options.fields);
   return results;
-}
-
-function compare(pipelines: PipelineResult[], baseline: string): Record<string, unknown> {
-  const base = pipelines.find((p) => p.name === baseline);
-  const ratio = (a: Figure | undefined, b: Figure | undefined): number | null =>
-    a?.value === null || b?.value === null || a === undefined || b === undefined || (b.value as number) === 0 ? null : (a.value as number) / (b.value as number);
-  const out: Record<string, unknown> = { baseline };
-  for (const p of pipelines) {
-    if (p.name === baseline || base === undefined) continue;
-    out[p.name] = {
-      cost_ratio_vs_baseline: ratio(p.metrics.cost_per_request_usd, base.metrics.cost_per_request_usd),
-      cost_cut_factor: ratio(base.metrics.cost_per_request_usd, p.metrics.cost_per_request_usd),
-      kwh_ratio_vs_baseline: ratio(p.metrics.kwh_per_1000, base.metrics.kwh_per_1000),
-      p95_ratio_vs_baseline: base.metrics.latency_ms.p95 === null || p.metrics.latency_ms.p95 === null ? null : p.metrics.latency_ms.p95 / base.metrics.latency_ms.p95,
-      provenance: "modeled",
-      note: "ratios of figures whose provenance each pipeline lists; modeled wherever either side is",
-    };
-  }
-  return out;
 }
 
 function extractionSection(pipelines: PipelineResult[], fields: readonly string[]): NonNullable<PocResultsExtras["extraction"]> {
@@ -165,14 +164,18 @@ function extractionSection(pipelines: PipelineResult[], fields: readonly string[
     fields: [...fields],
     pipelines: pipelines.map((p) => {
       const perField = (p.metrics.field_accuracy ?? {}) as Record<string, number | null>;
+      const perFieldCi = (p.metrics.field_accuracy_ci95 ?? {}) as Record<string, [number, number] | null>;
       const known = p.metrics.quality.provenance === "measured";
-      const fig = (v: number | null | undefined): Figure =>
-        v === null || v === undefined ? { value: null, provenance: "not_measured" } : known ? { value: v, provenance: "measured" } : { value: v, provenance: "measured", note: "fields answered by the tiers that ran; modeled fields excluded" };
+      const fig = (v: number | null | undefined, ci95?: [number, number] | null): FigureWithInterval => {
+        if (v === null || v === undefined) return { value: null, provenance: "not_measured" };
+        const interval = ci95 === null || ci95 === undefined ? {} : { ci95, ci95_method: "wilson" };
+        return known ? { value: v, provenance: "measured", ...interval } : { value: v, provenance: "measured", ...interval, note: "fields answered by the tiers that ran; modeled fields excluded" };
+      };
       const reduction = p.metrics.prompt_reduction as { llm_calls: number; input_tokens_sent: number; input_tokens_full_document: number; saved_share: number } | undefined;
       return {
         name: p.name,
-        field_accuracy: Object.fromEntries(fields.map((f) => [f, fig(perField[f])])),
-        mean_field_accuracy: known ? p.metrics.quality : fig((p.metrics.quality_measured_part as { value: number | null } | undefined)?.value),
+        field_accuracy: Object.fromEntries(fields.map((f) => [f, fig(perField[f], perFieldCi[f])])),
+        mean_field_accuracy: known ? p.metrics.quality : measuredPart(p.metrics.quality_measured_part),
         ...(reduction !== undefined
           ? {
               input_tokens_saved_per_request: { value: (reduction.input_tokens_full_document - reduction.input_tokens_sent) / Math.max(1, reduction.llm_calls), provenance: "modeled", note: "per escalated LLM call; tokenizer estimate" },
@@ -182,4 +185,12 @@ function extractionSection(pipelines: PipelineResult[], fields: readonly string[
       };
     }),
   };
+}
+
+/** The measured part of an unknown quality, as a figure with its interval (metrics.ts writes it so). */
+function measuredPart(part: unknown): FigureWithInterval {
+  const p = part as { value?: number | null; ci95?: [number, number]; ci95_method?: string; ci95_n?: number } | undefined;
+  if (p?.value === null || p?.value === undefined) return { value: null, provenance: "not_measured" };
+  const interval = p.ci95 === undefined ? {} : { ci95: p.ci95, ...(p.ci95_method !== undefined ? { ci95_method: p.ci95_method } : {}), ...(p.ci95_n !== undefined ? { ci95_n: p.ci95_n } : {}) };
+  return { value: p.value, provenance: "measured", ...interval, note: "fields answered by the tiers that ran; modeled fields excluded" };
 }

@@ -69,7 +69,8 @@ const seen: FakeChatRequest[] = [];
 before(async () => {
   server = await startFakeOpenAiServer({
     answer: (request) => {
-      seen.push(request);
+      // Extraction requests only (they carry a JSON schema): the preflight's one-token check has none.
+      if (request.response_format !== undefined) seen.push(request);
       const prompt = lastUserText(request);
       const wanted = Object.keys((request.response_format?.json_schema?.schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
       const doc = docs.find((d) => prompt.includes(`TOTAL ${d.fields.total}\n`) || prompt.includes(`TOTAL ${d.fields.total}`));

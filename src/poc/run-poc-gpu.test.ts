@@ -34,7 +34,7 @@ tiers:
 pipelines:
   - { name: dense, tiers: [big-llm] }
   - { name: frugal, tiers: [compact, big-llm] }
-load: { kind: constant, rate: 100, items: 60, warmup: 0 }
+load: { kind: constant, rate: 100, items: 60, warmup: 0, repeat: { kind: cycle } }
 slo: { p95_ms: 2000 }
 quality_target: 0.9
 `;

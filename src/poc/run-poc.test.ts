@@ -52,9 +52,13 @@ pipelines:
     tiers: [big-llm]
   - name: frugal
     tiers: [cache, compact, big-llm]
-load: { kind: constant, rate: 400, items: 50, warmup: 3 }
+load: { kind: constant, rate: 400, items: 50, warmup: 3, repeat: { kind: cycle } }
 slo: { p95_ms: 2000 }
 quality_target: 0.9
+# The "broken" item fails on purpose (up to 2 of the first 38 requests): above the default 5%.
+failure_limit: 0.2
+prices:
+  overrides: [{ model: fake-model, input_usd_per_1m: 0.15, output_usd_per_1m: 0.6, source: the test's own price, date: 2025-08 }]
 ${extra}`;
 writeFileSync(join(dir, "poc.yaml"), config());
 
@@ -113,6 +117,24 @@ test("measured LLM tier: quality, cost, latency, escalation, cache hits, failed 
   assert.equal(results.measure_with, undefined);
   const sent = server.requests.filter((r) => r.path.endsWith("/chat/completions"));
   assert.ok(sent.every((r) => r.headers.authorization === "Bearer test-key" && r.body?.model === "fake-model"));
+  // Priced as the served model, by the override the config gives it; every tier says with what.
+  const llmTier = dense.tiers.find((t) => t.name === "big-llm");
+  assert.deepEqual(
+    { ...(llmTier?.priced_as as object), source: undefined },
+    { basis: "tokens", model: "fake-model", source: undefined, usd_per_1m_input: 0.15, usd_per_1m_output: 0.6, catalog_version: "prices.overrides", origin: "override", as_of: "2025-08", served_model: "fake-model", served_model_from: "FRUGAL_LLM_MODEL" },
+  );
+  assert.equal((frugal.tiers.find((t) => t.name === "compact")?.priced_as as { basis: string }).basis, "cpu_time");
+  // load.repeat with a caching chain: the baseline also runs behind the same cache, and the saving is split in two.
+  const reference = results.pipelines[2];
+  assert.equal(reference?.name, "dense-with-cache");
+  assert.deepEqual(reference?.tiers.map((t) => t.name), ["cache", "big-llm"]);
+  assert.ok((reference?.metrics.cache_hit_rate ?? 0) > 0);
+  const split = results.cache_attribution;
+  assert.equal(split?.baseline_with_cache, "dense-with-cache");
+  assert.ok((split?.saved_by_cache_usd_per_request ?? 0) > 0, JSON.stringify(split));
+  // Warm-up: the same requests for every pipeline, in no figure, what they cost listed apart.
+  assert.equal(results.warmup?.policy, "excluded");
+  assert.ok((results.warmup?.cost_usd_by_pipeline.dense ?? 0) > 0);
 });
 
 test("a rerun skips what was measured; --fresh measures again", async () => {
@@ -122,10 +144,10 @@ test("a rerun skips what was measured; --fresh measures again", async () => {
   const again = await runPoc({ configFile: join(dir, "poc.yaml"), outDir: out, env: env(), compactLoader: loader });
   assert.equal(chatRequests, before, "nothing was sent again");
   assert.equal(again.results.pipelines[0]?.resumed_from_results_file, 50);
-  assert.equal(records(out).length, 100);
+  assert.equal(records(out).length, 150, "dense, frugal and the dense-with-cache reference (load.repeat): 50 each");
   await runPoc({ configFile: join(dir, "poc.yaml"), outDir: out, env: env(), compactLoader: loader, fresh: true });
   assert.ok(chatRequests > before);
-  assert.equal(records(out).length, 100);
+  assert.equal(records(out).length, 150);
 });
 
 test("Ctrl-C writes a partial report; the next run resumes and completes it", async () => {
@@ -143,7 +165,7 @@ test("Ctrl-C writes a partial report; the next run resumes and completes it", as
   assert.ok(kept >= 10 && kept < 60, `${kept} records`);
   const resumed = await runPoc({ configFile: join(dir, "slow.yaml"), outDir: out, env: env(), compactLoader: loader });
   assert.equal(resumed.interrupted, false);
-  assert.equal(records(out).length, 120);
+  assert.equal(records(out).length, 180);
 });
 
 test("without an endpoint the LLM tier is modeled: no content, quality not measured, the env vars named", async () => {

@@ -2,7 +2,11 @@
  * `frugal poc`: the whole protocol. Load and check the config, read the dataset, train or load the compact models, open
  * the providers, run each pipeline in turn under the same load (sequentially, so one pipeline's work never queues behind
  * another's), then score, sweep, plan and write the report. Ctrl-C (the `signal`) stops scheduling, drains in-flight
- * requests for a short while, and still writes a report of what was measured, marked partial.
+ * requests for a short while, aborts what is left, and still writes a report of what was measured, marked partial.
+ *
+ * It fails loudly rather than report an outage as a result: one preflight call per LLM endpoint before anything is measured
+ * (a dead endpoint is exit 3), and a pipeline whose failure rate passes `failure_limit` stops the run (`aborted`, exit 4
+ * in the CLI) with a partial report that makes no comparison nor recommendation.
  */
 import { cpus, loadavg } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -14,23 +18,27 @@ import type { TaskSpec } from "../core/types.ts";
 import { createMeter } from "../meter/index.ts";
 import { startGpuTelemetry } from "../meter/gpu-telemetry.ts";
 import { writeReport, type WrittenReport } from "../report/index.ts";
-import { buildPipelineTiers, endpointConfig, prepareTierResources } from "../pipeline/build-tiers.ts";
+import { buildPipelineTiers, endpointConfig, prepareTierResources, pricedModelOf } from "../pipeline/build-tiers.ts";
 import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import { DEFAULT_ENDPOINT } from "../pipeline/config.ts";
-import { pocConfigSchema, type PocConfig } from "./config.ts";
+import { pocConfigSchema, type PipelineConfig, type PocConfig } from "./config.ts";
 import { readPocDataset } from "./dataset.ts";
 import { gpuTelemetrySection } from "./gpu-section.ts";
 import { planningSection } from "./planning.ts";
 import { openResultsFile } from "./records.ts";
 import { assembleResults, type PipelineOutcome } from "./results.ts";
-import type { PocResults, PocResultsExtras } from "../results/types.ts";
-import { runPipeline, type PipelineRun } from "./run-pipeline.ts";
+import type { AbortedRun, PocResults, PocResultsExtras } from "../results/types.ts";
+import { resumableRecords, runPipeline, type PipelineRun } from "./run-pipeline.ts";
 import { describeTierPrice, tierMeterOf } from "../pipeline/tier-meter.ts";
+import { describeTiers } from "./describe-tiers.ts";
+import { preflightEndpoints } from "./preflight.ts";
+import { cacheReference } from "./reference-pipeline.ts";
+import { abortedRun, cacheAttribution, partialNote, runNotes, warmupSection, withholdVerdicts } from "./run-integrity.ts";
 
 export type PocEvent =
   | { type: "stage"; message: string }
   | { type: "train"; tier: string; done: number; total: number }
-  | { type: "pipeline"; name: string; total: number; resumed: number }
+  | { type: "pipeline"; name: string; total: number; resumed: number; reference?: string }
   | { type: "progress"; pipeline: string; done: number; total: number }
   | { type: "warning"; message: string };
 
@@ -54,12 +62,30 @@ export interface RunPocResult {
   results: PocResults & PocResultsExtras;
   report: WrittenReport;
   resultsFile: string;
+  /** The report is partial: Ctrl-C, or stopped on failures (`aborted`). */
   interrupted: boolean;
+  /** A pipeline failed past `failure_limit`: the run stopped, no comparison nor recommendation was made. */
+  aborted?: AbortedRun;
 }
 
-function requestCount(config: PocConfig, datasetSize: number, maxItems: number | undefined): number {
+/**
+ * Requests per pipeline. Each item is sent at most once unless `load.repeat` says how to replay items: replaying past the
+ * dataset's size used to happen silently, and then a cache answered the replay itself, which a dense pipeline cannot.
+ */
+export function requestCount(config: PocConfig, datasetSize: number, maxItems: number | undefined): number {
   const load = config.load;
-  let count = load.items ?? (load.duration_s !== undefined && load.kind !== "closed" ? Math.max(1, Math.round(load.rate * load.duration_s)) : datasetSize);
+  const fromDuration = load.duration_s !== undefined && load.kind !== "closed" ? Math.max(1, Math.round(load.rate * load.duration_s)) : undefined;
+  const asked = load.repeat?.requests ?? load.items ?? fromDuration;
+  if (asked !== undefined && asked > datasetSize && load.repeat === undefined) {
+    const key = load.items !== undefined ? "items" : "duration_s";
+    throw new FrugalError(
+      "config_invalid",
+      `load.${key}: ${asked} requests per pipeline, but the dataset has ${datasetSize} usable items and each is sent at most once; ` +
+        "to replay items, say how with load.repeat (e.g. repeat: { kind: zipf, exponent: 1.1 }), applied identically to every pipeline",
+      { details: { keyPath: `load.${key}` } },
+    );
+  }
+  let count = asked ?? datasetSize;
   if (maxItems !== undefined) count = Math.min(count, maxItems);
   return count;
 }
@@ -80,11 +106,6 @@ function resolveLabels(config: PocConfig, baseDir: string, datasetLabels: string
     throw new FrugalError("config_invalid", `task.labels: ${file} must hold a JSON array of at least two label strings`, { details: { keyPath: "task.labels" } });
   }
   return parsed as string[];
-}
-
-/** +Infinity (no threshold met the model's error bound) is not JSON: say what it means instead. */
-function thresholdEntry(threshold: number): Record<string, unknown> {
-  return Number.isFinite(threshold) ? { threshold } : { threshold: null, threshold_note: "no threshold met the error bound at training: every answer escalates" };
 }
 
 async function defaultLoader(): Promise<CompactLoader> {
@@ -119,8 +140,9 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
   const meter = createMeter({ ...(config.prices !== undefined ? { prices: config.prices } : {}), ...(config.energy !== undefined ? { energy: config.energy } : {}), baseDir });
   for (const warning of meter.warnings) emit({ type: "warning", message: warning });
   const tierMeter = tierMeterOf(meter);
-  // The tokenizer loads its BPE ranks on first use (seconds): do it now, not inside the first measured request.
-  tierMeter.countTokens("warm-up");
+  // With repeated traffic and a chain that caches, the baseline also runs behind the same cache (reference-pipeline.ts).
+  const reference = cacheReference(config);
+  const pipelines: PipelineConfig[] = reference === undefined ? config.pipelines : [...config.pipelines, reference.pipeline];
   emit({ type: "stage", message: "preparing tiers" });
   const resources = await prepareTierResources({
     config,
@@ -143,6 +165,9 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
       ...(config.task.prompt !== undefined ? { promptTemplate: config.task.prompt } : {}),
     };
     const count = requestCount(config, dataset.items.length, options.maxItems);
+    const pipelineRate = config.load.kind === "closed" ? undefined : config.load.rate;
+    const tiersOf = (pipeline: PipelineConfig) => (reachShare: (tier: string) => number) =>
+      buildPipelineTiers({ config, pipeline, task, resources, meter, tierMeter, pipelineRate, reachShare });
     // Everything that changes what a request measures: the config, the data, the models, where each LLM is reached.
     const configHash = hashConfig({
       config,
@@ -153,16 +178,27 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
     });
     const outDir = resolve(options.outDir);
     const results = openResultsFile(join(outDir, "poc.frugal-results.jsonl"), configHash, { fresh: options.fresh === true });
+    // Only when something is left to send: a rerun of a finished run resumes everything and calls no endpoint.
+    const pending = pipelines.filter((p) => resumableRecords({ results, configHash, count, failureLimit: config.failure_limit, pipeline: p }).previous.length < count);
+    if (pending.length > 0) {
+      emit({ type: "stage", message: "checking the LLM endpoints" });
+      await preflightEndpoints({ tiers: config.tiers, used: new Set(pending.flatMap((p) => p.tiers)), resources, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+    }
+    // Built once up front, after the preflight (an unreachable endpoint is the first thing to fix): a price the catalog
+    // lacks — for the model the endpoint serves — or a model the planner cannot model is a config error (exit 2) before
+    // anything is measured.
+    const described = new Map(pipelines.map((p) => [p.name, tiersOf(p)(() => 1)]));
+    // The tokenizer loads its BPE ranks on first use (seconds): do it now, not inside the first measured request (and after
+    // the preflight, so a dead endpoint is reported at once).
+    tierMeter.countTokens("warm-up");
     const telemetry = await startGpuTelemetry({ env: env as NodeJS.ProcessEnv, probeTimeoutMs: 2000 });
 
     const outcomes: PipelineOutcome[] = [];
     const runs = new Map<string, PipelineRun>();
-    const pipelineRate = config.load.kind === "closed" ? undefined : config.load.rate;
-    for (const pipeline of config.pipelines) {
-      const tiersOf = (reachShare: (tier: string) => number) =>
-        buildPipelineTiers({ config, pipeline, task, resources, meter, tierMeter, pipelineRate, reachShare });
-      const described = tiersOf(() => 1);
-      emit({ type: "pipeline", name: pipeline.name, total: count, resumed: 0 });
+    let aborted: AbortedRun | undefined;
+    for (const pipeline of pipelines) {
+      const isReference = pipeline.name === reference?.reference.name;
+      emit({ type: "pipeline", name: pipeline.name, total: count, resumed: 0, ...(isReference ? { reference: `${reference.reference.baseline} behind the cache, for reference` } : {}) });
       const run = await runPipeline({
         pipeline,
         task,
@@ -172,44 +208,44 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
         count,
         configHash,
         results,
-        buildTiers: tiersOf,
+        buildTiers: tiersOf(pipeline),
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
         interruptDrainMs: options.interruptDrainMs ?? 3000,
+        failureLimit: config.failure_limit,
         onProgress: (done, total) => emit({ type: "progress", pipeline: pipeline.name, done, total }),
       });
       runs.set(pipeline.name, run);
       outcomes.push({
         name: pipeline.name,
-        tiers: described.map((t) => {
-          const c = config.tiers[t.name];
-          const endpoint = resources.endpoints.get(t.name);
-          return {
-            name: t.name,
-            kind: t.kind,
-            modeled: t.modeled === true,
-            ...(c?.kind === "llm" ? { model: endpoint?.servedModel ?? c.model, price_model: c.model } : {}),
-            ...(c?.kind === "llm" && endpoint !== undefined ? { endpoint: endpoint.baseUrl } : {}),
-            ...(t.modeled === true ? { measured_by: resources.measuredHints.get(t.name), latency_source: "planner", quality: "not_measured" } : {}),
-            ...(t.threshold !== undefined ? thresholdEntry(t.threshold) : {}),
-            ...(t.fieldThresholds !== undefined
-              ? { field_thresholds: Object.fromEntries(Object.entries(t.fieldThresholds).map(([f, v]) => [f, Number.isFinite(v) ? v : null])) }
-              : {}),
-            ...(c?.kind === "compact" ? { model: resources.compact.get(t.name)?.id, compact: resources.compact.get(t.name)?.info } : {}),
-          };
-        }),
+        tiers: describeTiers(config, described.get(pipeline.name) ?? [], resources, meter),
         records: run.records,
         extra: {
+          ...(isReference ? { reference: { of: reference.reference.baseline, adds: reference.reference.cacheTier, for: reference.reference.chain, note: "added because load.repeat replays items and the chain has a cache: the baseline behind the same cache" } } : {}),
           requests_planned: count,
           requests_recorded: run.records.length,
           resumed_from_results_file: run.skipped,
-          ...(run.load !== null ? { load_generator: { mode: run.load.mode, sent: run.load.sent, abandoned: run.load.abandoned.length, duration_s: run.load.durationMs / 1000, send_lag_ms: run.load.sendLag.summary() } } : {}),
+          failure_rate: run.failures.rate,
+          failures_over_limit: run.failures.exceeded,
+          ...(run.timedOutAtDrain > 0 ? { timed_out_at_drain: run.timedOutAtDrain } : {}),
+          ...(run.warmupCost !== null ? { warmup: run.warmupCost } : {}),
+          ...(run.load !== null
+            ? { load_generator: { mode: run.load.mode, sent: run.load.sent, abandoned: run.load.abandoned.length, timed_out_at_drain: run.timedOutAtDrain, duration_s: run.load.durationMs / 1000, send_lag_ms: run.load.sendLag.summary() } }
+            : {}),
         },
       });
+      if (run.failures.exceeded) {
+        aborted = abortedRun(pipeline.name, run.failures);
+        break;
+      }
       if (options.signal?.aborted === true) break;
     }
     const gpu = await telemetry.stop();
-    const interrupted = options.signal?.aborted === true || outcomes.some((o) => o.records.length < count);
+    const interruptedByUser = options.signal?.aborted === true;
+    const note = partialNote({ aborted, interruptedByUser, count, short: outcomes.filter((o) => o.records.length < count).map((o) => ({ name: o.name, recorded: o.records.length })) });
+    const interrupted = note !== undefined;
     emit({ type: "stage", message: "scoring and writing the report" });
+    const warmup = warmupSection(config, runs);
+    const notes = runNotes(config, runs);
     const assembled = assembleResults({
       config,
       taskName: config.task.name,
@@ -217,7 +253,10 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
       fields,
       dataset,
       pipelines: outcomes,
-      describePrice: describeTierPrice(meter, config.tiers),
+      describePrice: describeTierPrice(meter, config.tiers, (tier) => {
+        const c = config.tiers[tier];
+        return c?.kind === "llm" ? pricedModelOf(tier, c, resources) : undefined;
+      }),
       measureWith: [...resources.measuredHints.keys()].map((tier) => {
         const c = config.tiers[tier];
         const e = c?.kind === "llm" ? endpointConfig(c) : DEFAULT_ENDPOINT;
@@ -230,16 +269,29 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
         config_hash: configHash,
         results_file: results.path,
         partial: interrupted,
-        ...(interrupted ? { partial_note: "interrupted (Ctrl-C) or incomplete: figures cover the requests recorded so far; rerun the same command to resume" } : {}),
-        load: { ...config.load, requests_per_pipeline: count },
+        ...(note !== undefined ? { partial_note: note } : {}),
+        failure_limit: config.failure_limit,
+        ...(aborted !== undefined ? { aborted } : {}),
+        ...(notes.length > 0 ? { run_notes: notes } : {}),
+        load: {
+          ...config.load,
+          requests_per_pipeline: count,
+          stream: config.load.repeat === undefined ? "each item at most once, the same order for every pipeline" : `items replayed by load.repeat (${config.load.repeat.kind}), the same stream for every pipeline`,
+        },
+        ...(warmup !== undefined ? { warmup } : {}),
         run: { started_at: startedAt.toISOString(), duration_s: (performance.now() - started) / 1000, cpus: cpus().length, load_average_1m: loadavg()[0] ?? null, node: process.version },
         meter: meter.describe(),
         gpu_telemetry: gpuTelemetrySection(gpu),
         planning: planningSection({ config, outcomes, runs, gpu }),
       },
     });
+    if (aborted !== undefined) withholdVerdicts(assembled, aborted);
+    else if (reference !== undefined && config.load.repeat !== undefined) {
+      const attribution = cacheAttribution(assembled, reference.reference, config.load.repeat);
+      if (attribution !== undefined) assembled.cache_attribution = attribution;
+    }
     const report = writeReport(assembled, outDir);
-    return { results: assembled, report, resultsFile: results.path, interrupted };
+    return { results: assembled, report, resultsFile: results.path, interrupted, ...(aborted !== undefined ? { aborted } : {}) };
   } finally {
     await resources.close();
   }

@@ -48,3 +48,42 @@ export function itemOrder(n: number, count: number, order: "sequential" | "shuff
   }
   return out;
 }
+
+export interface RequestStreamOptions {
+  order: "sequential" | "shuffle";
+  seed: number;
+  /** Absent: each item at most once (count ≤ n). */
+  repeat?: { kind: "zipf"; exponent: number } | { kind: "cycle" };
+}
+
+/**
+ * Which item each of `count` requests sends. A function of (n, count, options) only, so every pipeline of a run gets the
+ * identical stream: a cache is then compared on the same repeats for everyone. Without `repeat` (or with `cycle`) it is
+ * itemOrder. With zipf, items are ranked (dataset order, or a seeded permutation) and each request draws rank r with
+ * probability ∝ 1/r^exponent: a few items come back often, most rarely or never, as in real traffic.
+ */
+export function requestStream(n: number, count: number, options: RequestStreamOptions): Uint32Array {
+  if (options.repeat?.kind !== "zipf") return itemOrder(n, count, options.order, options.seed);
+  const ranking = itemOrder(n, n, options.order, options.seed);
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    total += 1 / (r + 1) ** options.repeat.exponent;
+    cumulative[r] = total;
+  }
+  const random = createRng(options.seed ^ 0x5bd1e995);
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    const u = random() * total;
+    // The first rank whose cumulative weight exceeds u.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((cumulative[mid] as number) > u) hi = mid;
+      else lo = mid + 1;
+    }
+    out[i] = ranking[lo] as number;
+  }
+  return out;
+}

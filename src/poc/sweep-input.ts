@@ -6,6 +6,9 @@
  * pipeline's cost for the same item (same prompt), otherwise the mean of the LLM calls this pipeline made (an estimate,
  * flagged). A cache hit replays the units of a request of the same item that reached the compact tier; a request routed
  * past the compact tier is fixed, and an answer a modeled tier gave it is unknown, not unscored.
+ *
+ * With `measure: "energy"` the same replay counts joules instead of dollars (the sweep's "cost" is then energy per
+ * request), so the energy at any threshold comes from the one replay rule the cost uses.
  */
 import { valuesMatch } from "../compact/extract/normalize.ts";
 import type { SweepRequest, SweepUnit } from "../cascade/index.ts";
@@ -75,16 +78,21 @@ export interface SweepInputOptions {
   allRecords: readonly RequestRecord[];
   goldOf: (itemId: string) => Gold | null;
   fields: readonly string[];
+  /** What the sweep's cost counts: USD (default) or joules. */
+  measure?: "cost" | "energy";
 }
 
 export function sweepInput(options: SweepInputOptions): SweepRequest[] {
   const { shape, records } = options;
+  const energy = options.measure === "energy";
+  const stepValue = (step: StepRecord | undefined): number | null | undefined => (energy ? step?.energy_j : step?.cost_usd);
+  const recordValue = (record: RequestRecord): number => (energy ? record.energy_j : record.cost_usd) ?? 0;
   const otherLlm = new Map<string, StepRecord>();
   for (const r of options.allRecords) {
     const step = r.steps.find((s) => s.tier === shape.llmTier && s.outcome === "accepted" && s.fields === undefined);
     if (step !== undefined && !otherLlm.has(r.item)) otherLlm.set(r.item, step);
   }
-  const ownCosts = records.map((r) => llmStepOf(r, shape.llmTier)?.cost_usd).filter((c): c is number => typeof c === "number");
+  const ownCosts = records.map((r) => stepValue(llmStepOf(r, shape.llmTier))).filter((c): c is number => typeof c === "number");
   const meanLlmCost = ownCosts.length === 0 ? null : ownCosts.reduce((a, b) => a + b, 0) / ownCosts.length;
 
   const unitsByItem = new Map<string, SweepUnit[]>();
@@ -92,16 +100,18 @@ export function sweepInput(options: SweepInputOptions): SweepRequest[] {
     const gold = options.goldOf(record.item);
     const compact = record.steps.find((s) => s.tier === shape.compactTier && s.output !== undefined);
     // Cache hits are resolved below, once every request they may replay has its units; the rest are fixed here.
-    if (compact === undefined) return record.cached_from !== undefined ? record : fixedRequest(record, gold, options.fields);
+    if (compact === undefined) return record.cached_from !== undefined ? record : fixedRequest(record, gold, options.fields, recordValue(record));
     const own = llmStepOf(record, shape.llmTier);
     const other = otherLlm.get(record.item);
-    const baseCostUsd = record.steps.filter((s) => s.tier !== shape.llmTier).reduce((a, s) => a + (s.cost_usd ?? 0), 0);
+    const baseCostUsd = record.steps.filter((s) => s.tier !== shape.llmTier).reduce((a, s) => a + (stepValue(s) ?? 0), 0);
+    const ownValue = stepValue(own);
+    const otherValue = stepValue(other);
     let llmCostUsd: number;
     let llmCostEstimated = false;
-    if (typeof own?.cost_usd === "number") llmCostUsd = own.cost_usd;
-    else if (gold?.kind !== "extract" && typeof other?.cost_usd === "number") llmCostUsd = other.cost_usd;
+    if (typeof ownValue === "number") llmCostUsd = ownValue;
+    else if (gold?.kind !== "extract" && typeof otherValue === "number") llmCostUsd = otherValue;
     else {
-      llmCostUsd = meanLlmCost ?? (typeof other?.cost_usd === "number" ? other.cost_usd : 0);
+      llmCostUsd = meanLlmCost ?? (typeof otherValue === "number" ? otherValue : 0);
       llmCostEstimated = true;
     }
     const units: SweepUnit[] = [];
@@ -129,11 +139,11 @@ export function sweepInput(options: SweepInputOptions): SweepRequest[] {
     // A cache hit answers at each threshold what the request it was cached from answered then (same item, same
     // deterministic compact model, same LLM answer): replayed, at the lookup's cost. Without one to replay, it is fixed.
     const replayed = unitsByItem.get(entry.item);
-    if (replayed === undefined) return fixedRequest(entry, options.goldOf(entry.item), options.fields);
-    return { baseCostUsd: entry.cost_usd ?? 0, llmCostUsd: 0, llmCostEstimated: false, cached: true, units: replayed };
+    if (replayed === undefined) return fixedRequest(entry, options.goldOf(entry.item), options.fields, recordValue(entry));
+    return { baseCostUsd: recordValue(entry), llmCostUsd: 0, llmCostEstimated: false, cached: true, units: replayed };
   });
 }
 
-function fixedRequest(record: RequestRecord, gold: Gold | null, fields: readonly string[]): SweepRequest {
-  return { baseCostUsd: record.cost_usd ?? 0, llmCostUsd: 0, llmCostEstimated: false, fixed: fixedUnits(record, gold, fields), units: [] };
+function fixedRequest(record: RequestRecord, gold: Gold | null, fields: readonly string[], value: number): SweepRequest {
+  return { baseCostUsd: value, llmCostUsd: 0, llmCostEstimated: false, fixed: fixedUnits(record, gold, fields), units: [] };
 }

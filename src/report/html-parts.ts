@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from "./escape.ts";
 import { formatShare, PROVENANCE_LABEL, PROVENANCE_MEANING } from "./format.ts";
+import type { HeadlinePoint } from "./headlines.ts";
 import type { ReportModel } from "./report-model.ts";
 import { mixedGroups, type Shown } from "./shown.ts";
 import type { SummaryRow } from "./view-model.ts";
@@ -14,9 +15,11 @@ export function badge(shown: Pick<Shown, "provenance" | "details">): string {
   return `<span class="badge b-${shown.provenance}" title="${escapeHtml(lines.join("\n"))}">${PROVENANCE_LABEL[shown.provenance]}</span>`;
 }
 
+/** The value, its badge, and its 95% interval on a line of its own (written out: tooltips do not print). */
 export function figureHtml(shown: Shown): string {
   const cls = shown.provenance === "not_measured" ? "v na" : "v";
-  return `<span class="${cls}">${escapeHtml(shown.text)}</span> ${badge(shown)}`;
+  const ci = shown.interval === undefined ? "" : ` <span class="ci">${escapeHtml(shown.interval)}</span>`;
+  return `<span class="fig"><span class="${cls}">${escapeHtml(shown.text)}</span> ${badge(shown)}</span>${ci}`;
 }
 
 function rowsHtml(rows: SummaryRow[]): string {
@@ -36,13 +39,22 @@ export function summaryTable(model: ReportModel): string {
   return `<div class="table-wrap"><table class="summary"><thead><tr><th scope="col">Figure</th>${head}</tr></thead><tbody>\n${rowsHtml(model.rows)}\n</tbody></table></div>${mixedNotes}`;
 }
 
+function cardPoint(point: HeadlinePoint, main: boolean): string {
+  const value = `<span class="${point.shown.provenance === "not_measured" ? "v na" : "v"}">${escapeHtml(point.shown.text)}</span>`;
+  const ci = point.shown.interval === undefined ? "" : `<p class="ci">${escapeHtml(point.shown.interval)}</p>`;
+  const comparison = point.comparison === null ? "" : `<p class="cmp">${escapeHtml(point.comparison.text)} ${badge(point.comparison)}</p>`;
+  const note = point.note === null ? "" : `<p class="card-note">${escapeHtml(point.note)}</p>`;
+  if (main) return `<p class="card-about">${escapeHtml(point.about)}</p><p class="card-value">${value}</p>${ci}${comparison}${note}`;
+  return `<div class="card-run"><p class="card-about">${escapeHtml(point.about)}</p><p class="card-run-value">${value} ${badge(point.shown)}</p>${ci}${comparison}${note}</div>`;
+}
+
+/** The recommended point's figures, the run's beside each (src/report/headlines.ts says which is which). */
 export function headlineCards(model: ReportModel): string {
   if (model.headlines.length === 0) return "";
-  const cards = model.headlines.map((h) => {
-    const comparison = h.comparison === null ? "" : `<p class="cmp">${escapeHtml(h.comparison.text)} ${badge(h.comparison)}</p>`;
-    const value = `<span class="${h.shown.provenance === "not_measured" ? "v na" : "v"}">${escapeHtml(h.shown.text)}</span>`;
-    return `<div class="card"><div class="card-head"><p class="card-label">${escapeHtml(h.label)}</p>${badge(h.shown)}</div><p class="card-value">${value}</p>${comparison}</div>`;
-  });
+  const cards = model.headlines.map(
+    (h) =>
+      `<div class="card"><div class="card-head"><p class="card-label">${escapeHtml(h.label)}</p>${badge(h.main.shown)}</div>${cardPoint(h.main, true)}${h.run === null ? "" : cardPoint(h.run, false)}</div>`,
+  );
   const about = model.headlines[0]?.pipeline ?? "";
   return `<section class="headline" aria-label="Headline figures"><p class="headline-about">Figures for <b>${escapeHtml(about)}</b>${model.pipelines.length > 1 ? `, compared with <b>${escapeHtml(model.baseline)}</b>` : ""}</p><div class="cards">${cards.join("")}</div></section>`;
 }
@@ -76,24 +88,31 @@ export function recommendationHtml(model: ReportModel): string {
   // is known of it. Notes are written out, not only in tooltips: tooltips do not print.
   const item = (term: string, body: string): string => `<div><dt>${escapeHtml(term)}</dt><dd>${body}</dd></div>`;
   const notes = [
+    ...(rec.selection === null ? [] : [`<li><b>Held out</b>: ${escapeHtml(rec.selection)}</li>`]),
     ...(rec.quality.details.length === 0 ? [] : [`<li><b>Chain quality</b>: ${escapeHtml(rec.quality.details.join("; "))}</li>`]),
     ...(rec.cost.details.length === 0 ? [] : [`<li><b>Cost</b>: ${escapeHtml(rec.cost.details.join("; "))}</li>`]),
   ];
   const kept = rec.compactQuality === null ? "" : item("Compact answers kept", `${figureHtml(rec.compactQuality)} on ${figureHtml(rec.coverage)} of ${escapeHtml(rec.coverageOf)}`);
   const escalated = rec.escalation === null ? "" : item("Sent to the LLM", `${figureHtml(rec.escalation)} of requests`);
   const target = rec.qualityTarget === null ? "" : `<p>Quality target: <b>${formatShare(rec.qualityTarget)}</b>.</p>`;
+  const verdict = rec.statement === null ? "" : `<p class="verdict">${escapeHtml(rec.statement)}</p>`;
+  const versus = rec.versus.length === 0 ? "" : `<p class="muted">${rec.versus.map(escapeHtml).join(". ")}.</p>`;
+  const runUsed = rec.runThreshold === null ? "" : item("This run used", escapeHtml(String(Number(rec.runThreshold.toFixed(4)))));
+  const kwh = rec.kwh === null ? "" : item("kWh / 1,000 requests", figureHtml(rec.kwh));
   const reason = rec.reason === null ? "" : `<p class="muted">${escapeHtml(rec.reason)}</p>`;
   return (
     `<div class="rec"><dl>` +
     `${rec.pipeline === null ? "" : item("Pipeline", escapeHtml(rec.pipeline))}` +
     item("Threshold", escapeHtml(String(rec.threshold))) +
+    runUsed +
     `${rec.basisText === null ? "" : item("Basis", escapeHtml(rec.basisText))}` +
     item("Chain quality", figureHtml(rec.quality)) +
     kept +
     `${rec.compactQuality === null ? item("Kept by the first tier", figureHtml(rec.coverage)) : ""}` +
     escalated +
     item("Cost / request", figureHtml(rec.cost)) +
-    `</dl>${target}${reason}${notes.length === 0 ? "" : `<ul class="rec-notes">${notes.join("")}</ul>`}</div>`
+    kwh +
+    `</dl>${target}${verdict}${versus}${reason}${notes.length === 0 ? "" : `<ul class="rec-notes">${notes.join("")}</ul>`}</div>`
   );
 }
 
@@ -121,10 +140,11 @@ export function optionalSections(model: ReportModel): string {
   }
   if (model.planning !== null) {
     const p = model.planning;
-    const head = p.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("");
-    const body = p.rows.map((r) => `<tr>${r.map(cellHtml).join("")}</tr>`).join("\n");
+    const head = `<th scope="col">Figure</th>${p.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("")}`;
+    const body = p.rows.map((r) => `<tr><th scope="row" title="${escapeHtml(r.help)}">${escapeHtml(r.label)}</th>${r.cells.map(cellHtml).join("")}</tr>`).join("\n");
+    const versus = p.versusSummary.length === 0 ? "" : `<div class="mixed-notes"><h3>Beside the summary</h3><ul>${p.versusSummary.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></div>`;
     const notes = p.notes.length === 0 ? "" : `<ul class="notes">${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
-    out.push(`<section id="planning"><h2>${escapeHtml(p.title)}</h2><div class="table-wrap"><table class="plain plan"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${notes}</section>`);
+    out.push(`<section id="planning"><h2>${escapeHtml(p.title)}</h2><div class="table-wrap"><table class="summary plan"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${versus}${notes}</section>`);
   }
   if (model.datasetProblems !== null) {
     const d = model.datasetProblems;

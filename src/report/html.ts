@@ -20,9 +20,43 @@ import {
 import type { ReportModel } from "./report-model.ts";
 import { kwhSvg, tierShareSvg } from "./svg-bars.ts";
 
+export interface CurvePoint {
+  threshold: number;
+  coverage: number;
+  quality: number;
+  cost: number;
+  assumed: boolean;
+}
+
+/**
+ * The two sweep curves exactly as the chart draws them (the browser script draws these, and the legend lists them from
+ * these, so a legend can never name a curve that is not drawn): the chain's quality where it is known, and, where it is
+ * not, the measured quality of the compact answers kept. Thresholds that cost the same are one point: the best quality.
+ */
+export function paretoCurves(model: ReportModel): { chain: CurvePoint[]; compact: CurvePoint[] } {
+  const byCost = (points: CurvePoint[]): CurvePoint[] => {
+    const best = new Map<number, CurvePoint>();
+    for (const p of points) {
+      const prev = best.get(p.cost);
+      if (prev === undefined || p.quality > prev.quality) best.set(p.cost, p);
+    }
+    return [...best.values()].sort((a, b) => a.cost - b.cost);
+  };
+  const chain: CurvePoint[] = [];
+  const compact: CurvePoint[] = [];
+  for (const p of model.sweep.points) {
+    if (p.cost.value === null) continue;
+    const base = { threshold: p.threshold, coverage: p.coverage, cost: p.cost.value, assumed: p.assumed };
+    if (p.quality.value !== null) chain.push({ ...base, quality: p.quality.value });
+    else if (p.compactQuality !== null) compact.push({ ...base, quality: p.compactQuality, assumed: false });
+  }
+  return { chain: byCost(chain), compact: byCost(compact) };
+}
+
 /** What the browser script draws from: only the numbers the charts need, never the per-request records. */
 export function chartPayload(model: ReportModel): Record<string, unknown> {
   const sweepColor = model.pipelines.find((p) => p.name === model.sweep.pipeline)?.color ?? "#0f766e";
+  const curves = paretoCurves(model);
   return {
     qualityLabel: model.qualityLabel,
     qualityIsShare: model.kind !== "chat",
@@ -37,18 +71,7 @@ export function chartPayload(model: ReportModel): Record<string, unknown> {
       percentiles: p.percentiles,
       latencyProvenance: p.latencyProvenance,
     })),
-    sweep: {
-      pipeline: model.sweep.pipeline,
-      color: sweepColor,
-      points: model.sweep.points.map((p) => ({
-        threshold: p.threshold,
-        coverage: p.coverage,
-        quality: p.quality.value,
-        cost: p.cost.value,
-        assumed: p.assumed,
-        compactQuality: p.compactQuality,
-      })),
-    },
+    sweep: { pipeline: model.sweep.pipeline, color: sweepColor, chain: curves.chain, compact: curves.compact },
     recommended: recommendedPoint(model),
     gpu: model.gpu?.samples ?? null,
   };
@@ -61,7 +84,16 @@ export function chartPayload(model: ReportModel): Record<string, unknown> {
  */
 function recommendedPoint(model: ReportModel): Record<string, unknown> | null {
   const rec = model.recommendation;
-  if (rec === null || rec.cost.value === null) return null;
+  if (rec === null || rec.threshold === null) return null;
+  // The curves are of every request; the recommendation's own figures are of the held-out half. The ring marks its
+  // threshold on the curve the chart draws, so it sits on it; the held-out figures are in the section below the chart.
+  const curves = paretoCurves(model);
+  const same = (p: CurvePoint): boolean => Math.abs(p.threshold - (rec.threshold as number)) < 1e-9;
+  const onChain = curves.chain.find(same);
+  if (onChain !== undefined) return { threshold: rec.threshold, quality: onChain.quality, cost: onChain.cost, on: "chain", assumed: onChain.assumed };
+  const onCompact = curves.compact.find(same);
+  if (onCompact !== undefined) return { threshold: rec.threshold, quality: onCompact.quality, cost: onCompact.cost, on: "compact" };
+  if (rec.cost.value === null) return null;
   if (rec.quality.value !== null) return { threshold: rec.threshold, quality: rec.quality.value, cost: rec.cost.value, on: "chain", assumed: rec.quality.provenance === "modeled" };
   if (rec.compactQuality?.value !== null && rec.compactQuality?.value !== undefined) return { threshold: rec.threshold, quality: rec.compactQuality.value, cost: rec.cost.value, on: "compact" };
   return null;
@@ -79,20 +111,24 @@ function paretoFigure(model: ReportModel): string {
     label: p.quality.value === null ? `${p.name} (quality not measured: cost shown as a line)` : `${p.name} (cost ${PROVENANCE_LABEL[p.cost.provenance]})`,
     style: p.quality.value === null ? ("dash" as const) : ("dot" as const),
   }));
-  if (model.sweep.points.some((p) => p.quality.value !== null && p.cost.value !== null)) {
-    const color = model.pipelines.find((p) => p.name === model.sweep.pipeline)?.color ?? "#0f766e";
-    const assumed = model.sweep.points.some((p) => p.assumed);
-    const of = model.sweep.pipeline === null ? "" : ` of ${model.sweep.pipeline}`;
+  // Only what the chart draws: a curve of two points or more is a line, a single point a dot, none nothing.
+  const curves = paretoCurves(model);
+  const color = model.pipelines.find((p) => p.name === model.sweep.pipeline)?.color ?? "#0f766e";
+  const of = model.sweep.pipeline === null ? "" : ` of ${model.sweep.pipeline}`;
+  const [onlyChain] = curves.chain;
+  if (curves.chain.length === 1 && onlyChain !== undefined) {
+    items.push({ color, label: `threshold ${onlyChain.threshold}${of}: the one cost at which the chain's quality is known (the LLM's answers are not measured at the others)`, style: "dot" });
+  } else if (curves.chain.length > 1) {
+    const assumed = curves.chain.some((p) => p.assumed);
     items.push({ color, label: `threshold sweep${of}${assumed ? " (quality modeled: unknown LLM answers counted at an assumed accuracy)" : ""}`, style: assumed ? "dash" : "line" });
   }
-  if (model.sweep.points.some((p) => p.compactQuality !== null && p.cost.value !== null && p.quality.value === null)) {
-    const color = model.pipelines.find((p) => p.name === model.sweep.pipeline)?.color ?? "#0f766e";
-    items.push({ color, label: "quality of the compact answers kept (measured, on the share they keep; not the chain's quality: the LLM's share is not measured)", style: "dash" });
+  if (curves.compact.length > 0) {
+    items.push({ color, label: "quality of the compact answers kept (measured, on the share they keep; not the chain's quality: the LLM's share is not measured)", style: curves.compact.length > 1 ? "dash" : "dot" });
   }
   const rec = recommendedPoint(model);
   if (rec !== null) {
     const where = rec.on === "compact" ? " (on the compact answers' curve: the chain's quality is not measured)" : rec.assumed === true ? " (chain quality modeled under the assumed LLM accuracy)" : "";
-    items.push({ color: "#111827", label: `recommended point${where}`, style: "ring" });
+    items.push({ color: "#111827", label: `recommended threshold${where}; its held-out figures are under "Recommended operating point"`, style: "ring" });
   }
   return (
     `<figure class="chart" id="fig-pareto"><figcaption><h3>Quality vs cost</h3><p>Each pipeline, and the sweep of the escalation threshold. Up and to the left is better.</p></figcaption>` +

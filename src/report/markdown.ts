@@ -4,6 +4,7 @@
  */
 import { escapeMarkdownCell, escapeMarkdownText } from "./escape.ts";
 import { formatShare, PROVENANCE_LABEL, PROVENANCE_MEANING } from "./format.ts";
+import type { HeadlinePoint } from "./headlines.ts";
 import type { ReportModel } from "./report-model.ts";
 import { mixedGroups, showCounted, type Shown } from "./shown.ts";
 import type { SweepView } from "./view-sections.ts";
@@ -13,7 +14,21 @@ const SWEEP_ROWS = 21;
 const FAILED_ROWS = 20;
 
 function cell(shown: Shown): string {
-  return `${escapeMarkdownCell(shown.text)} _(${PROVENANCE_LABEL[shown.provenance]})_`;
+  const ci = shown.interval === undefined ? "" : ` (${escapeMarkdownCell(shown.interval)})`;
+  return `${escapeMarkdownCell(shown.text)}${ci} _(${PROVENANCE_LABEL[shown.provenance]})_`;
+}
+
+/** The headline: the recommended point's figures, the run's beside each. */
+function headlineLines(model: ReportModel): string[] {
+  if (model.headlines.length === 0) return [];
+  const line = (p: HeadlinePoint): string =>
+    `${cell(p.shown)} — ${escapeMarkdownText(p.about)}${p.comparison === null ? "" : `; ${escapeMarkdownText(p.comparison.text)}`}${p.note === null ? "" : `; ${escapeMarkdownText(p.note)}`}`;
+  const out = ["", "## Headline", "", `Figures for **${escapeMarkdownText(model.headlines[0]?.pipeline ?? "")}**${model.pipelines.length > 1 ? `, compared with **${escapeMarkdownText(model.baseline)}**` : ""}.`, ""];
+  for (const h of model.headlines) {
+    out.push(`- **${escapeMarkdownText(h.label)}**: ${line(h.main)}`);
+    if (h.run !== null) out.push(`  - ${line(h.run)}`);
+  }
+  return out;
 }
 
 /** The parts of each mixed figure, listed under its table so the cells stay short. */
@@ -45,6 +60,7 @@ export function renderSummaryMarkdown(model: ReportModel): string {
   if (model.generatedAt !== null) out.push("", `Generated ${escapeMarkdownText(model.generatedAt)}${model.frugalVersion === null ? "" : ` by frugal ${escapeMarkdownText(model.frugalVersion)}`}.`);
   if (model.runFacts !== null) out.push("", `${escapeMarkdownText(model.runFacts)}.`);
   if (model.partialNote !== null) out.push("", `> **Partial results:** ${escapeMarkdownText(model.partialNote)}`);
+  out.push(...headlineLines(model));
   out.push("", "## Summary", "");
   const header = ["Figure", ...model.pipelines.map((p) => escapeMarkdownCell(p.isBaseline ? `${p.name} (baseline)` : p.name))];
   out.push(...table(header, model.rows.map((row) => [escapeMarkdownCell(row.label), ...row.cells.map(cell)])));
@@ -67,7 +83,12 @@ export function renderSummaryMarkdown(model: ReportModel): string {
         : `- Compact answers kept: ${cell(rec.compactQuality)} on ${cell(rec.coverage)} of ${escapeMarkdownText(rec.coverageOf)}`,
       ...(rec.escalation === null ? [] : [`- Sent to the LLM: ${cell(rec.escalation)} of requests`]),
       `- Cost / request: ${noted(rec.cost)}`,
+      ...(rec.kwh === null ? [] : [`- kWh / 1,000 requests: ${cell(rec.kwh)}`]),
+      ...(rec.runThreshold === null ? [] : [`- This run used threshold ${Number(rec.runThreshold.toFixed(4))}`]),
     );
+    if (rec.selection !== null) out.push("", `Held out: ${escapeMarkdownText(rec.selection)}.`);
+    if (rec.statement !== null) out.push("", `**Verdict**: ${escapeMarkdownText(rec.statement)}.`);
+    for (const v of rec.versus) out.push("", `${escapeMarkdownText(v)}.`);
     if (rec.reason !== null) out.push("", escapeMarkdownText(rec.reason));
   }
 
@@ -109,7 +130,8 @@ export function renderSummaryMarkdown(model: ReportModel): string {
   if (model.planning !== null) {
     const p = model.planning;
     out.push("", `## ${escapeMarkdownText(p.title)}`, "");
-    out.push(...table(p.columns.map(escapeMarkdownCell), p.rows.map((r) => r.map((c) => (typeof c === "string" ? escapeMarkdownCell(c) : cell(c))))));
+    out.push(...table(["Figure", ...p.columns.map(escapeMarkdownCell)], p.rows.map((r) => [escapeMarkdownCell(r.label), ...r.cells.map((c) => (typeof c === "string" ? escapeMarkdownCell(c) : cell(c)))])));
+    if (p.versusSummary.length > 0) out.push("", "Beside the summary:", "", ...p.versusSummary.map((n) => `- ${escapeMarkdownText(n)}`));
     if (p.notes.length > 0) out.push("", ...p.notes.map((n) => `- ${escapeMarkdownText(n)}`));
   }
   if (model.datasetProblems !== null) {

@@ -4,14 +4,15 @@
  */
 import type { PocResults } from "../results/types.ts";
 import { formatCount, formatMs } from "./format.ts";
+import { buildHeadlines, type Headline } from "./headlines.ts";
+import { buildPlanning, type PlanningView } from "./planning-view.ts";
+import { abortedOf, buildRunFacts, type RunFactsView } from "./run-facts.ts";
 import { qualityLabel } from "./labels.ts";
 import {
   baselineName,
-  buildHeadlines,
   buildPipelineViews,
   buildSummaryRows,
   candidateName,
-  type Headline,
   type PipelineView,
   type SummaryRow,
 } from "./view-model.ts";
@@ -20,13 +21,11 @@ import {
   buildFailures,
   buildGpu,
   buildHints,
-  buildPlanning,
   buildRecommendation,
   buildSweep,
   type FailuresView,
   type GpuView,
   type HintsView,
-  type PlanningView,
   type RecommendationView,
   type SweepView,
 } from "./view-sections.ts";
@@ -65,6 +64,8 @@ export interface ReportModel {
   extraction: { columns: string[]; rows: SummaryRow[] } | null;
   gpu: GpuView | null;
   sloP95Ms: number | null;
+  /** A stop on failures, warm-up, the runner's notes on the run, the cache's share of the saving. */
+  run: RunFactsView;
 }
 
 /** "Poisson load at 20 req/s, 4,000 requests per pipeline, warm-up 50"; other load settings stay in results.json. */
@@ -148,7 +149,8 @@ export function buildReportModel(results: PocResults, options: ReportOptions = {
     candidate,
     pipelines,
     rows,
-    headlines: buildHeadlines(pipelines, candidate, label),
+    // A run stopped on failures compares nothing: its figures are shown, no ratio is made from them.
+    headlines: buildHeadlines(results, pipelines, candidate, label, abortedOf(results) !== null),
     sweep,
     recommendation: buildRecommendation(results, sweep),
     hints: buildHints(results, rows),
@@ -157,5 +159,6 @@ export function buildReportModel(results: PocResults, options: ReportOptions = {
     extraction: buildExtraction(results),
     gpu: buildGpu(results),
     sloP95Ms,
+    run: buildRunFacts(results),
   };
 }

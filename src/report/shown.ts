@@ -5,6 +5,7 @@
  */
 import type { Figure, FigureProvenance, ProvenancePart } from "../core/provenance.ts";
 import { describePart, NOT_MEASURED } from "./format.ts";
+import { formatRange } from "./uncertainty-words.ts";
 
 export interface Shown {
   text: string;
@@ -12,6 +13,20 @@ export interface Shown {
   provenance: FigureProvenance;
   /** Tooltip lines: the parts of a mixed figure, then the writer's note. */
   details: string[];
+  /** The figure's 95% interval, written out beside it: "95% CI 72.2–100.0%, n=10". */
+  interval?: string;
+  /** The interval's bounds, for a comparison against a decision. */
+  ci95?: [number, number];
+}
+
+/** "95% CI 72.2–100.0%, n=10", from a figure's `ci95` (and `ci95_n`) when it has a valid one. */
+export function intervalText(figure: object, format: (value: number | null) => string): { interval: string; ci95: [number, number] } | Record<string, never> {
+  const f = figure as { ci95?: unknown; ci95_n?: unknown };
+  const ci = f.ci95;
+  if (!Array.isArray(ci) || ci.length !== 2 || !ci.every((v) => typeof v === "number" && Number.isFinite(v)) || (ci[0] as number) > (ci[1] as number)) return {};
+  const bounds: [number, number] = [ci[0] as number, ci[1] as number];
+  const n = typeof f.ci95_n === "number" ? `, n=${f.ci95_n.toLocaleString("en-US")}` : "";
+  return { interval: `95% CI ${formatRange(bounds, format)}${n}`, ci95: bounds };
 }
 
 export function detailLines(figure: { parts?: ProvenancePart[]; note?: string }): string[] {
@@ -23,7 +38,7 @@ export function detailLines(figure: { parts?: ProvenancePart[]; note?: string })
 export function showFigure(figure: Figure, format: (value: number | null) => string): Shown {
   const value = figure.value !== null && Number.isFinite(figure.value) ? figure.value : null;
   if (value === null) return { text: NOT_MEASURED, value: null, provenance: "not_measured", details: detailLines(figure) };
-  return { text: format(value), value, provenance: figure.provenance, details: detailLines(figure) };
+  return { text: format(value), value, provenance: figure.provenance, details: detailLines(figure), ...intervalText(figure, format) };
 }
 
 /** A plain count or rate the runner observed itself (tier share, cache hits): measured by construction. */

@@ -7,6 +7,7 @@ import { CORE_METRIC_KEYS, type LatencyPercentile, type PipelineResult, type Poc
 import { formatCount, formatKwh, formatMs, formatNumber, formatRatio, formatShare, formatUsd } from "./format.ts";
 import { humanize, qualityLabel } from "./labels.ts";
 import { OTHER_COLOR, pipelineColors, tierColors } from "./palette.ts";
+import { pricedAsText } from "./run-facts.ts";
 import { deriveShown, isFigure, isProvenance, showCounted, showFigure, type Shown } from "./shown.ts";
 
 export interface PipelineView {
@@ -27,6 +28,8 @@ export interface PipelineView {
   latencyProvenance: Shown["provenance"];
   /** When quality is unknown because some answers came from a modeled tier: the quality of those that ran, and their share. */
   measuredPart: { quality: Shown; coverage: number | null } | null;
+  /** The price row each tier was costed with, in words (`tiers[].priced_as`); empty for older files. */
+  prices: string[];
 }
 
 export interface SummaryRow {
@@ -34,14 +37,6 @@ export interface SummaryRow {
   /** What the figure means, shown as the row's tooltip and in the Markdown legend. */
   help: string;
   cells: Shown[];
-}
-
-export interface Headline {
-  label: string;
-  pipeline: string;
-  shown: Shown;
-  /** "13.8× cheaper than dense", with the provenance of the comparison itself. */
-  comparison: Shown | null;
 }
 
 /** Metrics with rows of their own; any other figure-valued metric gets a generic row. */
@@ -75,6 +70,16 @@ export function recommendationOf(results: PocResults): RecommendationFields {
     quality_metric: str(r.quality_metric),
     reason: str(r.reason) ?? str(r.note),
     provenance: prov(r.provenance),
+    quality_ci95: interval(r.quality_ci95),
+    compact_quality_ci95: interval(r.compact_quality_ci95),
+    cost_ci95: interval(r.cost_ci95),
+    kwh_per_1000: num(r.kwh_per_1000),
+    kwh_ci95: interval(r.kwh_ci95),
+    versus_baseline: versusOf(r.versus_baseline),
+    quality_verdict: verdict(r.quality_verdict),
+    statement: str(r.statement),
+    selection: selectionOf(r.selection),
+    run_threshold: num(r.run_threshold),
   };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) Object.assign(out, { [key]: value });
   if (out.quality_provenance === undefined && out.basis === "compact_part_meets_target") {
@@ -85,6 +90,46 @@ export function recommendationOf(results: PocResults): RecommendationFields {
     out.quality_provenance = "not_measured";
   } else if (out.quality_provenance === undefined && out.provenance !== undefined) out.quality_provenance = out.provenance;
   return out;
+}
+
+/** A `[lo, hi]` interval as written, or undefined. */
+export function interval(v: unknown): [number, number] | undefined {
+  return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number" && Number.isFinite(x)) && (v[0] as number) <= (v[1] as number) ? [v[0] as number, v[1] as number] : undefined;
+}
+
+function versusOf(v: unknown): RecommendationFields["versus_baseline"] {
+  if (v === null || typeof v !== "object") return undefined;
+  const r = v as Record<string, unknown>;
+  if (typeof r.baseline !== "string") return undefined;
+  const num = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
+  const req = r.requests as { pipeline?: unknown; baseline?: unknown } | undefined;
+  return {
+    baseline: r.baseline,
+    cost_cut_factor: num(r.cost_cut_factor),
+    cost_cut_factor_ci95: interval(r.cost_cut_factor_ci95) ?? null,
+    kwh_cut_factor: num(r.kwh_cut_factor),
+    kwh_cut_factor_ci95: interval(r.kwh_cut_factor_ci95) ?? null,
+    requests: { pipeline: num(req?.pipeline) ?? 0, baseline: num(req?.baseline) ?? 0 },
+    ...(typeof r.cost_statement === "string" ? { cost_statement: r.cost_statement } : {}),
+    ...(typeof r.kwh_statement === "string" ? { kwh_statement: r.kwh_statement } : {}),
+  };
+}
+
+function verdict(v: unknown): RecommendationFields["quality_verdict"] {
+  return v === "meets_target" || v === "below_target" || v === "interval_crosses_target" || v === "unknown" ? v : undefined;
+}
+
+function selectionOf(v: unknown): RecommendationFields["selection"] {
+  if (v === null || typeof v !== "object") return undefined;
+  const s = v as Record<string, unknown>;
+  const part = (x: unknown): { items: number; requests: number } | undefined => {
+    const p = x as { items?: unknown; requests?: unknown } | null;
+    return typeof p?.items === "number" && typeof p.requests === "number" ? { items: p.items, requests: p.requests } : undefined;
+  };
+  const chosen = part(s.chosen_on);
+  const scored = part(s.scored_on);
+  if (s.method !== "split_by_item" || chosen === undefined || scored === undefined) return undefined;
+  return { method: "split_by_item", seed: typeof s.seed === "number" ? s.seed : 0, chosen_on: chosen, scored_on: scored, ...(typeof s.note === "string" ? { note: s.note } : {}) };
 }
 
 /** The pipeline others are compared to: named by the recommendation, else one called "dense", else the first. */
@@ -139,6 +184,7 @@ export function buildPipelineViews(results: PocResults, baseline: string): Pipel
       percentiles: [...series].sort((a, b) => a.p - b.p),
       latencyProvenance: latency.provenance,
       measuredPart: measuredPartOf(m.quality_measured_part),
+      prices: p.tiers.flatMap((t) => pricedAsText(t.name, t.priced_as) ?? []),
     };
   });
 }
@@ -163,7 +209,12 @@ export function buildSummaryRows(results: PocResults, views: PipelineView[]): Su
     {
       label: "Cost / 1,000 requests",
       help: "The same cost, per thousand requests.",
-      cells: views.map((v) => ({ ...v.cost, text: v.cost.value === null ? v.cost.text : formatUsd(v.cost.value * 1000) })),
+      cells: ps.map((p) => {
+        const f = p.metrics.cost_per_request_usd;
+        const per1000 = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : v * 1000);
+        const ci = interval(f.ci95);
+        return showFigure({ ...f, value: per1000(f.value), ...(ci !== undefined ? { ci95: [ci[0] * 1000, ci[1] * 1000] } : {}) }, formatUsd);
+      }),
     },
     { label: "Latency P50", help: "Median latency, from the scheduled send time (queueing included).", cells: views.map((v) => v.p50) },
     { label: "Latency P95", help: "95th percentile latency, from the scheduled send time.", cells: views.map((v) => v.p95) },
@@ -217,47 +268,3 @@ const EXTRA_LABELS: Record<string, { label: string; help: string; format?: (v: n
   },
   macro_f1: { label: "Macro-F1", help: "Mean of the per-label F1 scores." },
 };
-
-/** The cards at the top: the candidate's figures and how they compare with the baseline's. */
-export function buildHeadlines(views: PipelineView[], candidate: string | null, qualityName: string): Headline[] {
-  const base = views.find((v) => v.isBaseline);
-  const cand = views.find((v) => v.name === candidate) ?? (views.length === 1 ? views[0] : undefined);
-  if (cand === undefined) return [];
-  const compare = base === undefined || base === cand ? null : base;
-  const ratio = (pick: (v: PipelineView) => Shown, lower: string, higher: string): Shown | null => {
-    if (compare === null) return null;
-    const a = pick(cand);
-    const b = pick(compare);
-    const inputs = [
-      { label: `${cand.name}`, shown: a },
-      { label: `${compare.name}`, shown: b },
-    ];
-    if (a.value === null || b.value === null || a.value <= 0 || b.value <= 0) {
-      return deriveShown(`${compare.name}: ${b.text}`, null, inputs);
-    }
-    const text = a.value <= b.value ? `${formatRatio(b.value / a.value)} ${lower} than ${compare.name}` : `${formatRatio(a.value / b.value)} ${higher} than ${compare.name}`;
-    return deriveShown(text, b.value / a.value, inputs);
-  };
-  const qualityDelta = (): Shown | null => {
-    const part = cand.measuredPart;
-    if (cand.quality.value === null && part !== null) {
-      const share = part.coverage === null ? "" : ` on the ${formatShare(part.coverage)} answered by the tiers that ran`;
-      return { ...part.quality, text: `measured part: ${part.quality.text}${share}` };
-    }
-    if (compare === null) return null;
-    const inputs = [
-      { label: cand.name, shown: cand.quality },
-      { label: compare.name, shown: compare.quality },
-    ];
-    if (cand.quality.value === null || compare.quality.value === null) return deriveShown(`${compare.name}: ${compare.quality.text}`, null, inputs);
-    const points = (cand.quality.value - compare.quality.value) * 100;
-    const text = `${points >= 0 ? "+" : "−"}${Math.abs(points).toFixed(1)} pts vs ${compare.name}`;
-    return deriveShown(text, points, inputs);
-  };
-  return [
-    { label: "Cost / request", pipeline: cand.name, shown: cand.cost, comparison: ratio((v) => v.cost, "cheaper", "more expensive") },
-    { label: qualityName, pipeline: cand.name, shown: cand.quality, comparison: qualityDelta() },
-    { label: "Latency P95", pipeline: cand.name, shown: cand.p95, comparison: ratio((v) => v.p95, "faster", "slower") },
-    { label: "kWh / 1,000 requests", pipeline: cand.name, shown: cand.kwh, comparison: ratio((v) => v.kwh, "less energy", "more energy") },
-  ];
-}

@@ -5,7 +5,7 @@
  */
 import type { FigureProvenance } from "../core/provenance.ts";
 import type { ExtractionSection, FailedRow, GpuTelemetrySample, MeasurementHint, PlanningSection, PocResults, SweepPoint } from "../results/types.ts";
-import { formatNumber, formatShare, formatUsd } from "./format.ts";
+import { formatCount, formatKwh, formatNumber, formatShare, formatUsd } from "./format.ts";
 import { humanize } from "./labels.ts";
 import { recommendationOf, type PipelineView, type SummaryRow } from "./view-model.ts";
 import { isFigure, isProvenance, showCounted, showFigure, type Shown } from "./shown.ts";
@@ -34,6 +34,16 @@ export interface RecommendationView {
   cost: Shown;
   qualityTarget: number | null;
   reason: string | null;
+  /** Energy at this threshold (modeled), when the writer replayed it. */
+  kwh: Shown | null;
+  /** How the threshold was chosen apart from the items it is scored on, in words. */
+  selection: string | null;
+  /** The verdict against the target with the interval ("…crosses the 95.0% target — too few items to conclude"). */
+  statement: string | null;
+  /** The threshold the run itself used. */
+  runThreshold: number | null;
+  /** The recommended point against the baseline, in words, each with its interval. */
+  versus: string[];
 }
 
 export interface HintsView {
@@ -50,13 +60,6 @@ export interface FailuresView {
 }
 
 export type TableCell = Shown | string;
-
-export interface PlanningView {
-  title: string;
-  columns: string[];
-  rows: TableCell[][];
-  notes: string[];
-}
 
 export interface GpuView {
   source: string | null;
@@ -116,9 +119,10 @@ export function buildRecommendation(results: PocResults, sweep: SweepView): Reco
   const qualityDetails = [r.quality_note, r.assumed_llm_quality === undefined ? undefined : `assumed LLM accuracy: ${formatShare(r.assumed_llm_quality)}`].filter((d): d is string => d !== undefined);
   // Without a stated provenance (older writers), a stated quality takes the provenance of its sweep point.
   const qualityProvenance = r.quality_provenance ?? (r.quality === undefined ? undefined : (point?.quality.provenance ?? "measured"));
+  const ci = (bounds: [number, number] | null | undefined) => (bounds === undefined || bounds === null ? {} : { ci95: bounds });
   const quality: Shown =
     qualityProvenance !== undefined
-      ? { ...showFigure({ value: r.quality ?? null, provenance: qualityProvenance }, (v) => formatShare(v)), details: qualityDetails }
+      ? { ...showFigure({ value: r.quality ?? null, provenance: qualityProvenance, ...ci(r.quality_ci95) }, (v) => formatShare(v)), details: qualityDetails }
       : (point?.quality ?? showCounted(null, formatShare));
   const coverageValue = r.coverage ?? point?.coverage ?? null;
   const coverageOf = r.coverage_of ?? "requests";
@@ -126,11 +130,11 @@ export function buildRecommendation(results: PocResults, sweep: SweepView): Reco
   const compactQuality =
     compactValue === null
       ? null
-      : { ...showFigure({ value: compactValue, provenance: "measured" }, (v) => formatShare(v)), details: [`on the ${formatShare(coverageValue)} of ${coverageOf} the compact tier keeps at this threshold`] };
+      : { ...showFigure({ value: compactValue, provenance: "measured", ...ci(r.compact_quality_ci95) }, (v) => formatShare(v)), details: [`on the ${formatShare(coverageValue)} of ${coverageOf} the compact tier keeps at this threshold`] };
   const costNote = r.cost_note === undefined ? [] : [r.cost_note];
   const cost: Shown =
     r.cost_per_request_usd !== undefined && r.cost_per_request_usd !== null
-      ? showFigure({ value: r.cost_per_request_usd, provenance: r.cost_provenance ?? point?.cost.provenance ?? "modeled", ...(r.cost_note !== undefined ? { note: r.cost_note } : {}) }, formatUsd)
+      ? showFigure({ value: r.cost_per_request_usd, provenance: r.cost_provenance ?? point?.cost.provenance ?? "modeled", ...ci(r.cost_ci95), ...(r.cost_note !== undefined ? { note: r.cost_note } : {}) }, formatUsd)
       : { ...(point?.cost ?? showCounted(null, formatUsd)), details: [...(point?.cost.details ?? []), ...costNote] };
   return {
     pipeline: r.pipeline ?? sweep.pipeline,
@@ -145,6 +149,14 @@ export function buildRecommendation(results: PocResults, sweep: SweepView): Reco
     cost,
     qualityTarget: r.quality_target ?? null,
     reason: r.reason ?? null,
+    kwh: r.kwh_per_1000 === undefined ? null : showFigure({ value: r.kwh_per_1000, provenance: "modeled", ...ci(r.kwh_ci95) }, formatKwh),
+    selection:
+      r.selection === undefined
+        ? null
+        : `chosen on ${formatCount(r.selection.chosen_on.items)} items, every figure here scored on the other ${formatCount(r.selection.scored_on.items)} (${formatCount(r.selection.scored_on.requests)} requests; seeded split by item id), so the threshold is not graded on the items that picked it`,
+    statement: r.statement ?? null,
+    runThreshold: r.run_threshold ?? null,
+    versus: [r.versus_baseline?.cost_statement, r.versus_baseline?.kwh_statement].filter((t): t is string => t !== undefined),
   };
 }
 
@@ -178,34 +190,6 @@ export function buildFailures(results: PocResults): FailuresView | null {
     total,
     rows: rows.slice(0, FAILED_ROWS_SHOWN),
     byPipeline: [...counts.entries()].map(([pipeline, c]) => ({ pipeline, ...c })),
-  };
-}
-
-function planningCell(value: unknown): TableCell {
-  if (isFigure(value)) return showFigure(value, formatNumber);
-  if (value === null || value === undefined) return showCounted(null, formatNumber);
-  if (typeof value === "number") return formatNumber(value);
-  if (typeof value === "boolean") return value ? "yes" : "no";
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-/** Any `planning` object with flat rows: the columns are every key in order of first appearance. */
-export function buildPlanning(results: PocResults): PlanningView | null {
-  const planning = results.planning as PlanningSection | undefined;
-  if (planning === undefined || !Array.isArray(planning.rows)) return null;
-  // Notes without rows still say something (why the planner could not size a pipeline), so they are kept.
-  if (planning.rows.length === 0 && (planning.notes ?? []).length === 0) return null;
-  const seen: string[] = [];
-  for (const row of planning.rows) for (const key of Object.keys(row)) if (!seen.includes(key)) seen.push(key);
-  // What a row is about (pipeline, GPU, model: plain values) reads first, its figures after; results.json sorts its keys,
-  // so the writer's order cannot be relied on. "pipeline" leads when present.
-  const isPlain = (key: string): boolean => planning.rows.every((row) => !isFigure(row[key]));
-  const columns = [...seen.filter((k) => k === "pipeline"), ...seen.filter((k) => k !== "pipeline" && isPlain(k)), ...seen.filter((k) => !isPlain(k))];
-  return {
-    title: planning.title ?? "Capacity and energy plan",
-    columns: columns.map(humanize),
-    rows: planning.rows.map((row) => columns.map((key) => planningCell(row[key]))),
-    notes: planning.notes ?? [],
   };
 }
 

@@ -43,6 +43,11 @@ export interface CascadeTierAnswer extends TierAnswer {
   fieldLines?: Record<string, string[]>;
   /** extract: fields answered by a modeled tier: present in `fields` as null, but unknown rather than absent. */
   unknownFields?: string[];
+  /**
+   * extract: fields escalated to tiers that all failed (an error, an answer that was not JSON): present in `fields` as
+   * null and scored as wrong, while the fields an earlier tier kept stand (src/cascade/cascade.ts).
+   */
+  failedFields?: string[];
   /** A cache hit replays the answer of the tier that produced it. */
   cachedFrom?: string;
   /** llm: how the label or fields were read from the text (parse method), for diagnostics. */

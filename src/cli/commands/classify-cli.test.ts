@@ -61,7 +61,7 @@ test("train classify → eval --json → predict --json on a BANKING77 subset", 
   const evaluated = await frugal(["eval", "--model", model, "--data", testCsv, "--json"]);
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const report = JSON.parse(evaluated.stdout) as Record<string, unknown>;
-  for (const key of ["n", "accuracy", "macro_f1", "threshold", "coverage", "selective_accuracy", "curve", "latency_us"]) assert.ok(key in report, key);
+  for (const key of ["n", "accuracy", "macro_f1", "threshold", "coverage", "selective_accuracy", "curve", "latency_us", "kept", "error_at_threshold_ci95"]) assert.ok(key in report, key);
   const curve = report.curve as Array<{ coverage: number; accuracy: number; threshold: number }>;
   for (const c of [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1]) assert.ok(curve.some((p) => Math.abs(p.coverage - c) < 0.01), `coverage ${c} in the curve`);
   assert.ok((report.accuracy as number) > 0.85 && (report.accuracy as number) < 1, "the unknown label counts as an error");
@@ -90,6 +90,12 @@ test("train classify → eval --json → predict --json on a BANKING77 subset", 
   assertCleanError(c, "corrupted.frugal", "checksum");
   assertCleanError(f, "future.frugal", "newer frugal");
   assertCleanError(latin1, "stdin:2", "UTF-8");
+});
+
+test("the help of train classify states what a certified threshold assumes", async () => {
+  const help = await frugal(["train", "classify", "--help"]);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout.replace(/\s+/g, " "), /certified on a held-out calibration split.*exchangeable with that split/);
 });
 
 test("bad training data: one clear error line naming the file and the row or column", async () => {

@@ -15,7 +15,16 @@ export interface EvalExtractFlags {
   maxChars?: string;
 }
 
-function formatReport(report: ExtractEvalReport): string {
+/** What the model file says its thresholds are certified for (older files: cross-validation of fold models, no holdout). */
+function certificateLine(training: Record<string, unknown>): string {
+  const { maxError, confidence, calibrationMethod } = training;
+  if (calibrationMethod !== "holdout") {
+    return "thresholds: fitted and tested on cross-validation answers of fold models (a model from before issue 9): not a certificate about this model; retrain";
+  }
+  return `thresholds: certified at training, kept error <= ${String(maxError)} with ${String(confidence)} confidence, for documents exchangeable with its calibration split`;
+}
+
+function formatReport(report: ExtractEvalReport, certificate: string): string {
   const rows = Object.entries(report.fields).map(([name, f]) =>
     [name, String(f.n), f.accuracy.toFixed(3), f.threshold === null ? "none" : f.threshold.toFixed(4), f.coverage.toFixed(3), f.selective_accuracy === null ? "-" : f.selective_accuracy.toFixed(3)],
   );
@@ -28,6 +37,7 @@ function formatReport(report: ExtractEvalReport): string {
     line(header),
     ...rows.map(line),
     `mean field accuracy ${report.mean_field_accuracy.toFixed(3)}; at the per-field thresholds: coverage ${report.coverage.toFixed(3)}, selective accuracy ${selective}`,
+    certificate,
     `latency per document: p50 ${report.latency_us.p50} us, p99 ${report.latency_us.p99} us (in-process, all fields)`,
     "accuracy: exact match after trim, whitespace collapse, lower-case",
   ].join("\n");
@@ -51,5 +61,5 @@ export async function evalExtractAction(flags: EvalExtractFlags): Promise<void> 
     bar.stop();
   }
   if (flags.json === true) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else process.stdout.write(`${formatReport(report)}\n`);
+  else process.stdout.write(`${formatReport(report, certificateLine(extractor.parts.training))}\n`);
 }

@@ -16,15 +16,29 @@ interface EvalFlags {
   json?: boolean;
 }
 
-function formatEvaluation(e: ClassifierEvaluation, model: string, data: string): string {
+/** What the model file says its threshold is certified for, shown beside the measured error. */
+interface Certificate {
+  maxError: number;
+  confidenceLevel: number;
+  /** "holdout": on the served model's own scores; "out-of-fold": an older file, certified on smaller fold models. */
+  calibration: "holdout" | "out-of-fold";
+}
+
+function formatEvaluation(e: ClassifierEvaluation, model: string, data: string, certificate: Certificate): string {
   const f = (x: number | null, digits = 4): string => (x === null ? "-" : x.toFixed(digits));
+  const ci = e.error_at_threshold_ci95 === null ? "" : `, 95% interval ${f(e.error_at_threshold_ci95[0])}-${f(e.error_at_threshold_ci95[1])}`;
+  const claim =
+    certificate.calibration === "holdout"
+      ? `certified at training: kept error <= ${certificate.maxError} with ${certificate.confidenceLevel} confidence, for data exchangeable with its calibration split`
+      : "certified on out-of-fold scores of smaller fold models (a file from before issue 9): not a certificate about this model; retrain";
   const lines = [
     `${model} on ${data}: ${e.n} examples`,
     `  accuracy             ${f(e.accuracy)}`,
     `  macro-F1             ${f(e.macro_f1)}`,
     e.threshold === null
       ? "  threshold            none certified: every answer escalates"
-      : `  threshold            ${f(e.threshold)} -> coverage ${f(e.coverage)}, selective accuracy ${f(e.selective_accuracy)} (error ${f(e.error_at_threshold)})`,
+      : `  threshold            ${f(e.threshold)} -> coverage ${f(e.coverage)}, selective accuracy ${f(e.selective_accuracy)} (error ${f(e.error_at_threshold)} on ${e.kept} kept${ci})`,
+    ...(e.threshold === null ? [] : [`                       ${claim}`]),
     `  predict latency      p50 ${e.latency_us.p50.toFixed(1)} us, p99 ${e.latency_us.p99.toFixed(1)} us (single item, in-process)`,
   ];
   if (e.unknown_labels.length > 0) {
@@ -56,7 +70,10 @@ async function evalClassifier(flags: EvalFlags): Promise<void> {
     bar.stop();
   }
   if (flags.json === true) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
-  else process.stdout.write(`${formatEvaluation(evaluation, flags.model, flags.data)}\n`);
+  else {
+    const { maxError, confidenceLevel } = model.meta.threshold;
+    process.stdout.write(`${formatEvaluation(evaluation, flags.model, flags.data, { maxError, confidenceLevel, calibration: model.meta.training.calibration })}\n`);
+  }
 }
 
 export async function evalAction(flags: EvalFlags): Promise<void> {

@@ -9,6 +9,9 @@ import { registerPredictCommand } from "./predict.ts";
 import { registerPricesCommand } from "./prices.ts";
 import { registerPocCommand } from "./poc.ts";
 import { registerDemoCommand } from "./demo.ts";
+import { registerServeCommand } from "./serve.ts";
+import { registerKeysCommand } from "./keys.ts";
+import { registerLedgerCommand } from "./ledger.ts";
 
 export function registerCommands(program: Command): void {
   registerPlanCommand(program);
@@ -19,4 +22,7 @@ export function registerCommands(program: Command): void {
   registerPricesCommand(program);
   registerPocCommand(program);
   registerDemoCommand(program);
+  registerServeCommand(program);
+  registerKeysCommand(program);
+  registerLedgerCommand(program);
 }

@@ -59,10 +59,11 @@ function pointJson(o: Awaited<ReturnType<typeof pointOptions>>, e: PointCommon, 
     ...length,
     tp: e.tp,
     gpus: e.gpus,
-    bound: e.bound,
-    power_w_per_gpu: e.powerWPerGpu,
+    // A step that cannot run has no bound nor power draw to report.
+    ...(e.fits ? { bound: e.bound, power_w_per_gpu: e.powerWPerGpu } : {}),
     weights_gb: e.weightsGb,
     kv_gb: e.kvGb,
+    kv_available_gb: e.kvAvailableGb,
     provenance: e.provenance,
     assumptions: e.assumptions,
   };
@@ -82,9 +83,14 @@ function pointCommand(plan: Command, name: string, description: string): Command
 }
 
 type PointLib = typeof import("../../plan/point-estimates.ts") & Pick<typeof import("../../plan/format-plan.ts"), "fmt">;
-type PointAnswer = (lib: PointLib, o: Awaited<ReturnType<typeof pointOptions>>, length: number) => { json: Record<string, unknown>; text: string };
+/** `infeasible`: the KV cache does not fit, so there is no step time to give: the line that says why (exit 4). */
+type PointAnswer = (lib: PointLib, o: Awaited<ReturnType<typeof pointOptions>>, length: number) => { json: Record<string, unknown>; text: string; infeasible?: string };
 
-/** The action `plan decode` and `plan prefill` share: parse the flags, estimate, print one JSON object or the text. */
+/**
+ * The action `plan decode` and `plan prefill` share: parse the flags, estimate, print one JSON object or the text. A point
+ * whose KV cache does not fit prints no step time (the batch cannot run): `fits: false` and why, exit 4 (plan_infeasible);
+ * with --json the object (fits, reason, sizes) is still printed first.
+ */
 function pointAction(lengthFlag: "context" | "prompt", answer: PointAnswer) {
   return runCommand(async (flags: PointFlags & Partial<Record<"context" | "prompt", string>>, command: Command) => {
     // `--json` after the subcommand is also claimed by the parent `plan` command: read both.
@@ -94,7 +100,8 @@ function pointAction(lengthFlag: "context" | "prompt", answer: PointAnswer) {
     const [estimates, { fmt }] = await Promise.all([import("../../plan/point-estimates.ts"), import("../../plan/format-plan.ts")]);
     const out = answer({ ...estimates, fmt }, o, length);
     if (json) write(out.json);
-    else process.stdout.write(out.text);
+    else if (out.infeasible === undefined) process.stdout.write(out.text);
+    if (out.infeasible !== undefined) throw new FrugalError("plan_infeasible", out.infeasible, { details: out.json });
   });
 }
 
@@ -133,19 +140,23 @@ export function registerPlanCommand(program: Command): void {
     .action(
       pointAction("context", ({ estimateDecode, fmt }, o, context) => {
         const e = estimateDecode({ ...o, context });
+        const sizes = { kv_capacity_tokens: e.kvCapacityTokens, max_batch_at_context: e.maxBatchAtContext };
+        if (!e.fits) {
+          return {
+            json: { ...pointJson(o, e, { context }), ...sizes },
+            text: "",
+            infeasible:
+              `fits: false: ${e.reason}; ` +
+              (e.maxBatchAtContext > 0 ? `largest batch at context ${context}: ${e.maxBatchAtContext}` : `not even one sequence of ${context} tokens fits`) +
+              " (no step time: this batch cannot run)",
+          };
+        }
         return {
-          json: {
-            step_ms: e.stepMs,
-            tokens_per_s: e.tokensPerS,
-            j_per_token: e.jPerToken,
-            ...pointJson(o, e, { context }),
-            kv_capacity_tokens: e.kvCapacityTokens,
-            max_batch_at_context: e.maxBatchAtContext,
-          },
+          json: { step_ms: e.stepMs, tokens_per_s: e.tokensPerS, j_per_token: e.jPerToken, ...pointJson(o, e, { context }), ...sizes },
           text:
             `decode step ${fmt(e.stepMs)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} tokens/s, ` +
             `${fmt(e.jPerToken)} J/token, ${fmt(e.powerWPerGpu)} W per GPU [modeled]\n` +
-            (e.fits ? `fits: weights ${fmt(e.weightsGb)} GB + KV ${fmt(e.kvGb)} GB\n` : `does not fit: ${e.reason}; largest batch at this context: ${e.maxBatchAtContext}\n`),
+            `fits: weights ${fmt(e.weightsGb)} GB + KV ${fmt(e.kvGb)} GB\n`,
         };
       }),
     );
@@ -155,11 +166,10 @@ export function registerPlanCommand(program: Command): void {
     .action(
       pointAction("prompt", ({ estimatePrefill, fmt }, o, prompt) => {
         const e = estimatePrefill({ ...o, prompt });
+        if (!e.fits) return { json: pointJson(o, e, { prompt }), text: "", infeasible: `fits: false: ${e.reason} (no prefill time: this batch cannot run)` };
         return {
           json: { ms: e.ms, tokens_per_s: e.tokensPerS, j_per_token: e.jPerToken, ...pointJson(o, e, { prompt }) },
-          text:
-            `prefill ${fmt(e.ms)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} prompt tokens/s, ` +
-            `${fmt(e.jPerToken)} J/token [modeled]${e.fits ? "" : `; does not fit: ${e.reason}`}\n`,
+          text: `prefill ${fmt(e.ms)} ms (${e.bound}-bound) on ${e.tp} x ${o.gpu}: ${fmt(e.tokensPerS)} prompt tokens/s, ${fmt(e.jPerToken)} J/token [modeled]\n`,
         };
       }),
     );

@@ -1,7 +1,8 @@
 /**
  * `frugal poc <poc.yaml> [--out frugal-report] [--fresh]`: runs the PoC protocol (src/poc) and writes the report. Thin:
- * progress bars on stderr, Ctrl-C turned into an abort signal (the runner drains and writes a partial report; exit 130),
- * the summary table or one JSON object on stdout.
+ * progress bars on stderr, Ctrl-C turned into an abort signal (the runner drains, aborts what is left and writes a partial
+ * report; exit 130), the summary table or one JSON object on stdout. A dead endpoint fails the preflight (exit 3); a
+ * pipeline past its failure limit stops the run (partial report, then one `error:` line and exit 4).
  */
 import type { Command } from "commander";
 import { errColors, outColors } from "../colors.ts";
@@ -33,7 +34,8 @@ function eventPrinter(quiet: boolean): { onEvent: (event: PocEvent) => void; sto
         process.stderr.write(`${errColors.yellow("warning:")} ${event.message}\n`);
       } else if (event.type === "stage" || event.type === "pipeline") {
         stop();
-        if (!quiet) process.stderr.write(errColors.dim(event.type === "stage" ? `${event.message}\n` : `pipeline ${event.name}: ${event.total} requests\n`));
+        const what = event.type === "stage" ? event.message : `pipeline ${event.name}: ${event.total} requests${event.reference !== undefined ? ` (${event.reference})` : ""}`;
+        if (!quiet) process.stderr.write(errColors.dim(`${what}\n`));
       } else if (event.type === "train") {
         if (current !== `train:${event.tier}`) {
           stop();
@@ -80,13 +82,26 @@ export async function pocAction(configFile: string, flags: PocFlags): Promise<vo
     });
     printer.stop();
     if (quiet) {
-      process.stdout.write(`${JSON.stringify({ report: outcome.report, results_file: outcome.resultsFile, interrupted: outcome.interrupted, recommendation: outcome.results.recommendation, pipelines: outcome.results.pipelines.map((p) => ({ name: p.name, metrics: p.metrics })) })}\n`);
+      const json = {
+        report: outcome.report,
+        results_file: outcome.resultsFile,
+        interrupted: outcome.interrupted,
+        ...(outcome.aborted !== undefined ? { aborted: outcome.aborted } : {}),
+        recommendation: outcome.results.recommendation,
+        pipelines: outcome.results.pipelines.map((p) => ({ name: p.name, metrics: p.metrics })),
+      };
+      process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
       process.stdout.write(`${formatSummaryTable(outcome.results)}\n\n`);
-      if (outcome.interrupted) process.stdout.write(outColors.yellow(`partial report (interrupted): rerun the same command to resume from ${outcome.resultsFile}\n`));
+      if (outcome.aborted !== undefined) process.stdout.write(outColors.yellow(`partial report (stopped on failures): no comparison or recommendation is made\n`));
+      else if (outcome.interrupted) process.stdout.write(outColors.yellow(`partial report (interrupted): rerun the same command to resume from ${outcome.resultsFile}\n`));
       process.stdout.write(`report: ${outcome.report.indexHtml}\n`);
     }
-    if (outcome.interrupted && controller.signal.aborted) process.exitCode = 130;
+    if (controller.signal.aborted) {
+      if (outcome.interrupted) process.exitCode = 130;
+    } else if (outcome.aborted !== undefined) {
+      throw new FrugalError("run_failed", `${outcome.aborted.reason}; partial report: ${outcome.report.indexHtml}`, { details: { ...outcome.aborted } });
+    }
   } finally {
     printer.stop();
     process.off("SIGINT", onSigint);

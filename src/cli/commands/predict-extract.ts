@@ -6,7 +6,8 @@
  *     document's lines, so it cannot also be split into one document per line;
  *   - with `--jsonl`, one JSON object `{"text": "...", "id"?: "..."}` per line (the shape of the labeled files, whose
  *     `fields` are ignored), blank lines skipped.
- * Output, per document and field: the value, its calibrated confidence, and the action at the field's certified threshold:
+ * Output, per document and field: the value, its calibrated confidence, and the action at the field's threshold (certified
+ * for documents exchangeable with the model's calibration split):
  * `keep` (confidence ≥ threshold) or `escalate` (below it, no threshold certified, or no value found). As text: a header
  * line per document with --jsonl, then one tab-separated `field value confidence action` row per field. With --json:
  * one JSON object per document (JSON lines), carrying the ranked lines an escalated field's prompt would keep.

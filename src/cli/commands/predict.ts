@@ -1,6 +1,7 @@
 /**
  * `frugal predict --model <model-file> [--json]`: one text per stdin line → label, calibrated confidence, and whether the
- * model keeps the answer (confidence ≥ its certified threshold) or the cascade would escalate it. With --json, one JSON
+ * model keeps the answer (confidence ≥ its threshold, certified for texts exchangeable with its calibration split) or the
+ * cascade would escalate it. With --json, one JSON
  * object per input line (JSON lines), each carrying its input line number; blank lines are skipped.
  */
 import type { Command } from "commander";

@@ -46,6 +46,10 @@ describe("frugal train extract / frugal eval (extractor)", () => {
     assert.match(result.stderr, /:2: text has \d+ characters; truncated to 5000/);
     assert.match(result.stdout, /trained an extractor on 48 documents \(4 fields\)/);
     assert.match(result.stdout, /^date\s+date\s+[01]\.\d{3}/m);
+    // What a certificate means, and why 14 calibration receipts cannot give one at ε = 0.05 (72 error-free answers needed).
+    assert.match(result.stdout, /34 documents trained the rankers .* 14 were held out/);
+    assert.match(result.stdout, /for documents exchangeable with the calibration split/);
+    assert.match(result.stdout, /not certifiable.*needs at least 72 kept calibration answers/);
   });
 
   it("evaluates with --json as exactly one JSON object", () => {

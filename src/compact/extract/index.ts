@@ -8,7 +8,7 @@
  *   evaluateExtractor(extractor, documents)   → the `frugal eval --json` object
  *   reducedContext(text, prediction(s), { window }) / estimateTokensSaved(...) → prompt reduction for escalated fields
  */
-export { trainExtractor, type TrainExtractorOptions, type TrainExtractorReport, type FieldTrainingReport } from "./train.ts";
+export { trainExtractor, type TrainedExtractorResult, type TrainExtractorOptions, type TrainExtractorReport, type FieldTrainingReport } from "./train.ts";
 export { loadCompactExtractor, saveExtractor, createExtractor, EXTRACTOR_KIND, type TrainedExtractor, type ExtractorRuntimeOptions, type ExtractorParts } from "./model.ts";
 export { evaluateExtractor, sweepCurve, type ExtractEvalReport, type FieldEvaluation, type CurvePoint } from "./evaluate.ts";
 export { reducedContext, documentLines, createTokenCounter, estimateTokensSaved, type ReducedContext, type TokenCounter, type TokenSavings } from "./reduce.ts";

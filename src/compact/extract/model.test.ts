@@ -126,7 +126,7 @@ describe("model files of earlier versions", () => {
 describe("trainExtractor input checks", () => {
   it("refuses too few documents and unknown fields clearly", () => {
     const docs = [{ text: "A 1.00", fields: { total: "1.00" } }];
-    expectCode(() => trainExtractor({ documents: docs }), "input_invalid", /need at least 10 labeled documents/);
+    expectCode(() => trainExtractor({ documents: docs }), "input_invalid", /need at least 15 labeled documents/);
     expectCode(() => trainExtractor({ documents: docs, fields: ["vendor"] }), "input_invalid", /field "vendor" is not labeled/);
     expectCode(() => trainExtractor({ documents: docs, maxError: 2 }), "input_invalid", /maxError/);
   });

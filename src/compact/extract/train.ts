@@ -1,56 +1,33 @@
 /**
  * trainExtractor: labeled documents in, a calibrated extractor with per-field error-bounded thresholds out.
  *
- *   1. infer each field's candidate generator from its labels (field-spec.ts);
- *   2. k-fold cross-validation inside the training data: train a ranker per field on k-1 folds (memory built from those
- *      folds only) and predict the held-out fold with the serving code path;
- *   3. from the held-out predictions: decide per field whether the memory's spelling helps, fit the calibration, choose the
- *      threshold (src/compact/threshold.ts, shared with the classifier);
- *   4. train the final rankers on all documents.
- * The thresholds are fitted on the fold models' held-out answers, a close and slightly pessimistic stand-in for the final
- * model trained on all folds (it saw 1/k more data).
+ *   1. split the documents (seeded): *fit* (70%) and *calibration* (30%);
+ *   2. infer each field's candidate generator from the fit documents' labels (field-spec.ts);
+ *   3. k-fold cross-validation inside the fit documents (held-out.ts): from the held-out answers, choose per field whether
+ *      and how the value memory re-spells answers, and fit the logistic confidence calibration;
+ *   4. train the served rankers on all fit documents (memory: their labels);
+ *   5. the served extractor answers the calibration documents, exactly as it will serve; each field's threshold is tested
+ *      on those answers (src/compact/threshold.ts, shared with the classifier), the test sequences starting where the
+ *      cross-validation answers say a test can pass.
+ * So the answers that certify a threshold come from the model that serves, on documents that shaped neither its rankers,
+ * its memory, its calibration, its memory policy nor where the test starts. The claim "kept error ≤ ε with confidence
+ * 1 − δ" holds for documents exchangeable with the calibration split (issue 9). An earlier version fitted the calibration
+ * and tested the thresholds on the same cross-validation answers of fold models, then served a model refit on all data.
  */
 import { FrugalError } from "../../core/errors.ts";
 import { applyCalibration, calibrationFeatures, fitCalibration } from "./calibration.ts";
-import { prepareDocument, type ExtractDocument } from "./document.ts";
+import { prepareDocument } from "./document.ts";
 import { createRng, shuffleInPlace } from "../random.ts";
-import { selectThreshold } from "../threshold.ts";
+import { certifyThreshold, type ScoredItems } from "../threshold.ts";
 import { inferFieldSpec } from "./field-spec.ts";
-import { FEATURE_VERSION } from "./features.ts";
-import { ValueMemory } from "./memory.ts";
 import { valuesMatch } from "./normalize.ts";
-import { ScoringSink } from "./feature-sink.ts";
-import { memoryAnswer, predictField, type FieldModel, type MemoryPolicy } from "./predict-field.ts";
-import { trainRanker } from "./ranker.ts";
-import { WeightTable } from "./weight-table.ts";
-import { featurizeField, withMemory, type FeaturizedDocument } from "./train-groups.ts";
+import type { MemoryPolicy } from "./predict-field.ts";
+import { featurizeField } from "./train-groups.ts";
 import { createExtractor, type ExtractorField, type TrainedExtractor } from "./model.ts";
-import type { FieldSpec } from "./candidates.ts";
+import { crossValidate, fitFieldModel, MEMORY_POLICIES, type HeldOut, type Prepared } from "./held-out.ts";
 import { resolveTrainOptions, type FieldTrainingReport, type TrainExtractorOptions, type TrainExtractorReport } from "./train-options.ts";
 
 export type { TrainExtractorOptions, TrainExtractorReport, FieldTrainingReport };
-
-interface Prepared {
-  doc: ExtractDocument;
-  fields: Record<string, string | null>;
-}
-
-/**
- * The memory policies a text field chooses from by held-out accuracy (the first among equals): answer the printed
- * spelling; re-spell values the memory knows exactly; snap the others within 5-15% character edits, with or without
- * re-spelling the known ones. Version-1 models only had the first two.
- */
-const MEMORY_POLICIES: MemoryPolicy[] = [
-  { respell: false, editRate: 0 },
-  { respell: true, editRate: 0 },
-  ...[0.05, 0.1, 0.15].flatMap((editRate) => [{ respell: true, editRate }, { respell: false, editRate }]),
-];
-
-interface HeldOut {
-  gold: string;
-  /** Per MEMORY_POLICIES entry: the answer and its calibration features. */
-  answers: Array<{ value: string | null; features: number[] }>;
-}
 
 /** Held-out answers in five equal bins by confidence, lowest first: is the confidence informative, and calibrated? */
 function reliability(items: ReadonlyArray<{ confidence: number; correct: boolean }>): Array<{ n: number; meanConfidence: number; accuracy: number }> {
@@ -68,131 +45,137 @@ function reliability(items: ReadonlyArray<{ confidence: number; correct: boolean
   return bins;
 }
 
-/** Trains one field's ranker on the documents `inTrain` accepts; its memory holds their labels only. */
-function fitFieldModel(
-  prepared: readonly Prepared[],
-  featurized: readonly FeaturizedDocument[],
-  inTrain: (doc: number) => boolean,
-  spec: FieldSpec,
-  useMemory: boolean,
-  options: ReturnType<typeof resolveTrainOptions>,
-  onEpoch: () => void,
-): FieldModel {
-  let memory: ValueMemory | null = null;
+/** The memory policy with the best held-out accuracy (the first among equals; text fields with a memory only). */
+function choosePolicy(items: readonly HeldOut[], useMemory: boolean): { policy: number; accuracy: number; plainAccuracy: number } {
+  const accuracyOf = (policy: number): number => items.filter((h) => valuesMatch(h.answers[policy]?.value ?? null, h.gold)).length / Math.max(1, items.length);
+  const plainAccuracy = accuracyOf(0);
+  let best = { policy: 0, accuracy: plainAccuracy, plainAccuracy };
   if (useMemory) {
-    memory = new ValueMemory();
-    prepared.forEach((p, i) => {
-      const gold = p.fields[spec.name];
-      if (inTrain(i) && gold !== null && gold !== undefined) memory?.add(gold);
+    MEMORY_POLICIES.forEach((_, policy) => {
+      const accuracy = accuracyOf(policy);
+      if (accuracy > best.accuracy) best = { policy, accuracy, plainAccuracy };
     });
   }
-  const groups = withMemory(featurized.filter((f) => inTrain(f.doc)), memory, options.dimension);
-  const weights = trainRanker(groups, { dimension: options.dimension, epochs: options.epochs, learningRate: options.learningRate, l2: options.l2, seed: options.seed, onEpoch });
-  return { spec, weights: WeightTable.fromDense(weights), memory, useMemorySpelling: false, featureVersion: FEATURE_VERSION, memoryEditRate: 0 };
+  return best;
 }
 
-export function trainExtractor(input: TrainExtractorOptions): { extractor: TrainedExtractor; report: TrainExtractorReport } {
+export interface TrainedExtractorResult {
+  extractor: TrainedExtractor;
+  report: TrainExtractorReport;
+  /** Indices (into `documents`) of the fitting and the calibration documents, ascending. */
+  splits: { fit: number[]; calibration: number[] };
+  /**
+   * Per field, the served extractor's answers to the calibration documents and the cross-validation answers that placed
+   * the test's starts (confidence, right or wrong): `certifyThreshold` on them reproduces the field's threshold, and gives
+   * the certificate at another ε.
+   */
+  scores: Record<string, { validation: ScoredItems; calibration: ScoredItems }>;
+}
+
+export function trainExtractor(input: TrainExtractorOptions): TrainedExtractorResult {
   const started = performance.now();
   const options = resolveTrainOptions(input);
   const prepared: Prepared[] = input.documents.map((d) => ({ doc: prepareDocument(d.text, { maxChars: options.maxChars }), fields: d.fields }));
   const names = options.fields;
-  if (prepared.length < options.folds * 2) {
-    throw new FrugalError("input_invalid", `need at least ${options.folds * 2} labeled documents to train and calibrate an extractor with ${options.folds} folds, got ${prepared.length}`);
+  // Enough fit documents for two per fold, and at least one calibration document.
+  const needed = Math.max(options.folds * 2 + 1, Math.ceil((options.folds * 2) / (1 - options.calibrationFraction)));
+  if (prepared.length < needed) {
+    throw new FrugalError("input_invalid", `need at least ${needed} labeled documents to train (${options.folds} folds) and certify an extractor, got ${prepared.length}`);
   }
+  // The split and the folds from one seeded shuffle: reproducible, and independent of file order.
+  const order = shuffleInPlace(prepared.map((_, i) => i), createRng(options.seed ^ 0x5eed));
+  const calibrationCount = Math.max(1, Math.round(prepared.length * options.calibrationFraction));
+  const inCalibration = new Uint8Array(prepared.length);
+  const fold = new Int32Array(prepared.length);
+  order.forEach((docIndex, position) => {
+    if (position < calibrationCount) inCalibration[docIndex] = 1;
+    else fold[docIndex] = (position - calibrationCount) % options.folds;
+  });
+  const inFit = (i: number): boolean => inCalibration[i] === 0;
+  const fitDocs = prepared.filter((_, i) => inFit(i));
+  const calibrationIndex = prepared.map((_, i) => i).filter((i) => !inFit(i));
+  const calibrationDocs = calibrationIndex.map((i) => prepared[i] as Prepared);
+
   const specs = names.map((name) => {
-    const labeled = prepared.filter((p) => p.fields[name] != null).length;
-    if (labeled < options.folds * 2) throw new FrugalError("input_invalid", `field "${name}": only ${labeled} documents are labeled; need at least ${options.folds * 2}`);
-    return inferFieldSpec(name, prepared.map((p) => ({ doc: p.doc, gold: p.fields[name] ?? null })));
+    const labeled = fitDocs.filter((p) => p.fields[name] != null).length;
+    if (labeled < options.folds * 2) throw new FrugalError("input_invalid", `field "${name}": only ${labeled} fitting documents are labeled; need at least ${options.folds * 2}`);
+    return inferFieldSpec(name, fitDocs.map((p) => ({ doc: p.doc, gold: p.fields[name] ?? null })));
   });
   const useMemory = specs.map((s) => options.memory && s.spec.type === "text");
   const docs = prepared.map((p) => p.doc);
-  const featurized = specs.map(({ spec }) => featurizeField(docs, prepared.map((p) => p.fields[spec.name] ?? null), spec, options.dimension));
-
-  // Folds from a seeded shuffle: reproducible, and independent of file order.
-  const order = shuffleInPlace(prepared.map((_, i) => i), createRng(options.seed ^ 0x5eed));
-  const fold = new Int32Array(prepared.length);
-  order.forEach((docIndex, position) => (fold[docIndex] = position % options.folds));
+  // Calibration documents get no gold here: nothing they hold can reach a ranker.
+  const featurized = specs.map(({ spec }) => featurizeField(docs, prepared.map((p, i) => (inFit(i) ? (p.fields[spec.name] ?? null) : null)), spec, options.dimension));
 
   const totalSteps = (options.folds + 1) * names.length * options.epochs;
   let steps = 0;
   const tick = (info: string) => () => options.onProgress?.(++steps, totalSteps, info);
 
-  const heldOut: HeldOut[][] = names.map(() => []);
-  for (let k = 0; k < options.folds; k++) {
-    const test = prepared.filter((_, i) => fold[i] === k);
-    specs.forEach(({ spec }, f) => {
-      const info = `fold ${k + 1}/${options.folds} · ${spec.name}`;
-      const model = fitFieldModel(prepared, featurized[f] ?? [], (i) => fold[i] !== k, spec, useMemory[f] === true, options, tick(info));
-      const sink = new ScoringSink(model.weights); // one scoring buffer per fold model, reused for every held-out document
-      for (const p of test) {
-        const gold = p.fields[spec.name];
-        if (gold == null) continue;
-        // The fold model answers the printed spelling; each policy's answer is derived from it, as serving would.
-        const raw = predictField(p.doc, model, { topLines: options.topLines, sink });
-        const { memory } = model;
-        const answers = MEMORY_POLICIES.map((policy) => {
-          if (raw.value === null || memory === null) return { value: raw.value, features: calibrationFeatures(raw.margin, false, 1, false) };
-          const said = memoryAnswer(memory, raw.value, policy);
-          return { value: said.value, features: calibrationFeatures(raw.margin, said.known, said.share, said.answersMemorySpelling) };
-        });
-        heldOut[f]?.push({ gold, answers });
-      }
-    });
-  }
-
-  const fields: ExtractorField[] = [];
-  const reports: FieldTrainingReport[] = [];
-  specs.forEach(({ spec, recall, labeled }, f) => {
-    const items = heldOut[f] ?? [];
-    const accuracyOf = (policy: number): number => items.filter((h) => valuesMatch(h.answers[policy]?.value ?? null, h.gold)).length / Math.max(1, items.length);
-    const plainAccuracy = accuracyOf(0);
-    let chosen = 0;
-    let best = plainAccuracy;
-    if (useMemory[f] === true) {
-      MEMORY_POLICIES.forEach((_, policy) => {
-        const accuracy = accuracyOf(policy);
-        if (accuracy > best) [chosen, best] = [policy, accuracy];
-      });
-    }
-    const policy = MEMORY_POLICIES[chosen] as MemoryPolicy;
-    const scored = items.map((h) => {
-      const answer = h.answers[chosen] ?? { value: null, features: calibrationFeatures(0, false, 1, false) };
+  const fitted = specs.map(({ spec }, f) => {
+    const heldOut = crossValidate(prepared, featurized[f] ?? [], inFit, fold, options.folds, spec, useMemory[f] === true, options, (k) => tick(`fold ${k + 1}/${options.folds} · ${spec.name}`));
+    const choice = choosePolicy(heldOut, useMemory[f] === true);
+    const policy = MEMORY_POLICIES[choice.policy] as MemoryPolicy;
+    const scored = heldOut.map((h) => {
+      const answer = h.answers[choice.policy] ?? { value: null, features: calibrationFeatures(0, false, 1, false) };
       return { features: answer.features, correct: valuesMatch(answer.value, h.gold) };
     });
     const calibration = fitCalibration(scored);
-    const confidences = Float64Array.from(scored, (s) => applyCalibration(calibration, s.features));
-    const choice = selectThreshold({
-      confidences,
-      correct: Uint8Array.from(scored, (s) => (s.correct ? 1 : 0)),
-      maxError: options.maxError,
-      confidenceLevel: options.confidence,
-    });
-    const model = fitFieldModel(prepared, featurized[f] ?? [], () => true, spec, useMemory[f] === true, options, tick(`final · ${spec.name}`));
+    const model = fitFieldModel(prepared, featurized[f] ?? [], inFit, spec, useMemory[f] === true, options, tick(`final · ${spec.name}`));
     model.useMemorySpelling = policy.respell;
     model.memoryEditRate = policy.editRate;
-    fields.push({ model, calibration, threshold: choice.threshold });
-    reports.push({
-      name: spec.name,
-      spec,
-      labeled,
-      candidateRecall: recall,
-      heldOutAccuracy: best,
-      heldOutAccuracyWithoutMemorySpelling: plainAccuracy,
-      memoryEditRate: policy.editRate,
-      memoryValues: model.memory?.size ?? 0,
-      useMemorySpelling: policy.respell,
-      calibration,
-      threshold: Number.isFinite(choice.threshold) ? choice.threshold : null,
-      thresholdMet: choice.certified,
-      expectedCoverage: choice.coverage,
-      heldOutSelectiveAccuracy: choice.kept === 0 ? null : 1 - choice.errors / choice.kept,
-      errorUpperBound: choice.errorUpperBound,
-      reliability: reliability(scored.map((x, i) => ({ confidence: confidences[i] as number, correct: x.correct }))),
+    const confidences = Float64Array.from(scored, (x) => applyCalibration(calibration, x.features));
+    return { spec, model, calibration, choice, policy, scored, confidences };
+  });
+
+  // The served extractor (no thresholds yet) answers the calibration documents as it will answer requests.
+  const parts = { dimension: options.dimension, maxChars: options.maxChars, topLines: options.topLines };
+  const unthresholded = createExtractor({ ...parts, fields: fitted.map((x): ExtractorField => ({ model: x.model, calibration: x.calibration, threshold: Number.POSITIVE_INFINITY })), training: {} });
+  const answers = calibrationIndex.map((i) => unthresholded.predict(input.documents[i]?.text ?? ""));
+
+  const fields: ExtractorField[] = [];
+  const scores: TrainedExtractorResult["scores"] = {};
+  const reports: FieldTrainingReport[] = fitted.map((x, f) => {
+    const name = x.spec.name;
+    const confidences: number[] = [];
+    const correct: number[] = [];
+    calibrationDocs.forEach((p, d) => {
+      const gold = p.fields[name];
+      const answer = answers[d]?.[name];
+      if (gold == null || answer === undefined) return;
+      confidences.push(answer.confidence);
+      correct.push(valuesMatch(answer.value, gold) ? 1 : 0);
     });
+    scores[name] = { calibration: { confidences, correct }, validation: { confidences: x.confidences, correct: x.scored.map((s) => (s.correct ? 1 : 0)) } };
+    const certificate = certifyThreshold({ ...scores[name], maxError: options.maxError, confidenceLevel: options.confidence });
+    fields.push({ model: x.model, calibration: x.calibration, threshold: certificate.threshold });
+    const spec = specs[f] as (typeof specs)[number];
+    return {
+      name,
+      spec: x.spec,
+      labeled: spec.labeled,
+      candidateRecall: spec.recall,
+      heldOutAccuracy: x.choice.accuracy,
+      heldOutAccuracyWithoutMemorySpelling: x.choice.plainAccuracy,
+      calibrationAccuracy: correct.length === 0 ? 0 : correct.reduce((a, b) => a + b, 0) / correct.length,
+      calibrationSize: correct.length,
+      memoryEditRate: x.policy.editRate,
+      memoryValues: x.model.memory?.size ?? 0,
+      useMemorySpelling: x.policy.respell,
+      calibration: x.calibration,
+      threshold: Number.isFinite(certificate.threshold) ? certificate.threshold : null,
+      thresholdMet: certificate.certified,
+      expectedCoverage: certificate.coverage,
+      heldOutSelectiveAccuracy: certificate.kept === 0 ? null : 1 - certificate.errors / certificate.kept,
+      errorUpperBound: certificate.errorUpperBound,
+      thresholdStarts: certificate.starts,
+      thresholdTests: certificate.tested,
+      reliability: reliability(x.scored.map((s, i) => ({ confidence: x.confidences[i] as number, correct: s.correct }))),
+    };
   });
   const trainMs = performance.now() - started;
   const report: TrainExtractorReport = {
     documents: prepared.length,
+    fitDocuments: fitDocs.length,
+    calibrationDocuments: calibrationDocs.length,
     folds: options.folds,
     maxError: options.maxError,
     confidence: options.confidence,
@@ -201,11 +184,9 @@ export function trainExtractor(input: TrainExtractorOptions): { extractor: Train
     trainMs,
   };
   const extractor = createExtractor({
-    dimension: options.dimension,
+    ...parts,
     fields,
-    maxChars: options.maxChars,
-    topLines: options.topLines,
-    training: { ...report, dataHash: input.dataHash ?? null, createdAt: new Date().toISOString(), options: options.recorded },
+    training: { ...report, calibrationMethod: "holdout", dataHash: input.dataHash ?? null, createdAt: new Date().toISOString(), options: options.recorded },
   });
-  return { extractor, report };
+  return { extractor, report, splits: { fit: prepared.map((_, i) => i).filter(inFit), calibration: calibrationIndex }, scores };
 }

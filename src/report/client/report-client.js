@@ -39,22 +39,13 @@ function markReady() {
 function pareto(el) {
   var pts = data.pipelines.filter(function (p) { return p.quality != null && p.cost != null; });
   var unknownQuality = data.pipelines.filter(function (p) { return p.quality == null && p.cost != null; });
-  var sweepMap = new Map();
-  data.sweep.points.forEach(function (s) {
-    if (s.quality == null || s.cost == null) return;
-    var prev = sweepMap.get(s.cost);
-    if (!prev || s.quality > prev.quality) sweepMap.set(s.cost, s);
-  });
-  var sweep = Array.from(sweepMap.values()).sort(function (a, b) { return a.cost - b.cost; });
-  // Where the chain's quality is unknown (a modeled LLM), the quality of the compact answers kept is still measured: it is
-  // drawn as its own dotted curve, never joined to the chain's.
-  var compactMap = new Map();
-  data.sweep.points.forEach(function (s) {
-    if (s.quality != null || s.compactQuality == null || s.cost == null) return;
-    var prev = compactMap.get(s.cost);
-    if (!prev || s.compactQuality > prev.compactQuality) compactMap.set(s.cost, s);
-  });
-  var compactCurve = Array.from(compactMap.values());
+  // The curves come drawn-ready from the report (html.ts paretoCurves: one point per cost, sorted), the same list its
+  // legend is made from. Where the chain's quality is unknown (a modeled LLM), the quality of the compact answers kept is
+  // still measured: it is drawn as its own dotted curve, never joined to the chain's.
+  var sweep = data.sweep.chain;
+  var compactCurve = data.sweep.compact;
+  var sweepMap = new Map(sweep.map(function (s) { return [s.cost, s]; }));
+  var compactMap = new Map(compactCurve.map(function (s) { return [s.cost, s]; }));
   var rec = data.recommended;
   if (pts.length === 0 && sweep.length === 0 && compactCurve.length === 0 && unknownQuality.length === 0) {
     return empty(el, "No pipeline has a cost figure, so there is no quality-vs-cost point to draw.");
@@ -76,7 +67,7 @@ function pareto(el) {
   var allCosts = xs.concat(unknownQuality.map(function (p) { return p.cost; }));
   var xRange = paddedRange(allCosts.concat([0]), false);
   var ys = pts.map(function (p) { return p.quality; }).concat(sweep.map(function (s) { return s.quality; }))
-    .concat(compactCurve.map(function (s) { return s.compactQuality; })).concat(rec ? [rec.quality] : []);
+    .concat(compactCurve.map(function (s) { return s.quality; })).concat(rec ? [rec.quality] : []);
   // With no quality at all (every LLM modeled), the chart still places each pipeline's cost, on an empty quality axis.
   var yMin = ys.length ? Math.min.apply(null, ys) : 0, yMax = ys.length ? Math.max.apply(null, ys) : 1;
   var yPad = Math.max((yMax - yMin) * 0.12, Math.abs(yMax) * 0.01, 0.01);
@@ -84,12 +75,13 @@ function pareto(el) {
   if (sweep.length > 0) {
     // Dashed when the curve rests on an assumed LLM accuracy (modeled), solid when every quality on it was measured.
     var assumed = sweep.some(function (s) { return s.assumed; });
-    series.push({ label: "sweep", stroke: data.sweep.color, width: 2, spanGaps: true, dash: assumed ? [7, 5] : undefined, points: { show: true, size: 5, fill: data.sweep.color } });
+    // A single point is no line: it is drawn larger, as the legend's dot says.
+    series.push({ label: "sweep", stroke: data.sweep.color, width: 2, spanGaps: true, dash: assumed ? [7, 5] : undefined, points: { show: true, size: sweep.length === 1 ? 10 : 5, fill: data.sweep.color } });
     columns.push(column(sweep, function (s) { return s.quality; }));
   }
   if (compactCurve.length > 0) {
-    series.push({ label: "compact answers kept", stroke: data.sweep.color, width: 1.5, spanGaps: true, dash: [2, 4], points: { show: true, size: 4, fill: "#ffffff", stroke: data.sweep.color } });
-    columns.push(column(compactCurve, function (s) { return s.compactQuality; }));
+    series.push({ label: "compact answers kept", stroke: data.sweep.color, width: 1.5, spanGaps: true, dash: [2, 4], points: { show: true, size: compactCurve.length === 1 ? 8 : 4, fill: "#ffffff", stroke: data.sweep.color } });
+    columns.push(column(compactCurve, function (s) { return s.quality; }));
   }
   pts.forEach(function (p) {
     series.push({ label: p.name, stroke: p.color, width: 0, paths: function () { return null; }, points: { show: true, size: 13, fill: p.color, stroke: "#ffffff", width: 2 } });
@@ -154,7 +146,7 @@ function pareto(el) {
         var s = sweepMap.get(x);
         if (s) parts.push("threshold " + s.threshold + ": " + fmtQuality(s.quality) + " at " + formatUsd(s.cost) + ", " + formatShare(s.coverage) + " kept by the first tier");
         var c = compactMap.get(x);
-        if (c) parts.push("threshold " + c.threshold + ": compact answers kept " + fmtQuality(c.compactQuality) + " on " + formatShare(c.coverage) + ", chain quality not measured, " + formatUsd(c.cost) + " per request");
+        if (c) parts.push("threshold " + c.threshold + ": compact answers kept " + fmtQuality(c.quality) + " on " + formatShare(c.coverage) + ", chain quality not measured, " + formatUsd(c.cost) + " per request");
         setReadout("readout-pareto", parts.join(" · "));
       }],
     },

@@ -1,0 +1,50 @@
+/**
+ * The Hono application: routes, and the one error handler through which every failure leaves as an OpenAI error object.
+ * Reading order of a request: routes/ (auth, body) → task-call.ts or route-call.ts (guard, budget, cascade or relay,
+ * meter, ledger) → task-response.ts or the relayed body.
+ */
+import { Hono, type Context } from "hono";
+import { FrugalError } from "../core/errors.ts";
+import type { KeyStore, LedgerStore } from "../ledger/index.ts";
+import type { GatewayContext } from "./context.ts";
+import { toHttpError } from "./openai-errors.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerCatalogRoutes } from "./routes/catalog.ts";
+import { registerChatRoutes } from "./routes/chat.ts";
+import { registerTaskRoutes } from "./routes/tasks.ts";
+
+function operationOf(path: string): string {
+  if (path.startsWith("/v1/chat")) return "chat";
+  if (path.startsWith("/v1/tasks")) return "task";
+  if (path.startsWith("/v1/embeddings")) return "embeddings";
+  return "other";
+}
+
+export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; ledger: LedgerStore }): Hono {
+  const app = new Hono();
+  const fail = (error: unknown, c: Context): Response => {
+    const e = toHttpError(error, (bug) => ctx.log.error("request failed", { error: bug instanceof Error ? bug.stack : String(bug), path: c.req.path }));
+    if (e.status === 429 || e.status === 401 || e.status === 403) ctx.metrics.request({ operation: operationOf(c.req.path), target: "-", status: e.status }, 0);
+    return c.json(e.body, e.status as 400, e.headers);
+  };
+  app.onError(fail);
+  app.notFound((c) => fail(new FrugalError("not_found", `no route ${c.req.method} ${c.req.path} (see GET /v1/models, POST /v1/chat/completions, POST /v1/tasks/{task})`), c));
+  app.use("/v1/*", async (c, next) => {
+    const started = performance.now();
+    ctx.inFlight.count++;
+    try {
+      await next();
+    } finally {
+      ctx.inFlight.count--;
+      // Streams record their own duration when they end; this records how long the rest took to answer.
+      if (c.res.headers.get("x-frugal-stream") === null) {
+        ctx.metrics.request({ operation: operationOf(c.req.path), target: c.res.headers.get("x-frugal-task") ?? c.res.headers.get("x-frugal-model") ?? "-", status: c.res.status }, (performance.now() - started) / 1000);
+      }
+    }
+  });
+  registerChatRoutes(app, ctx);
+  registerTaskRoutes(app, ctx);
+  registerCatalogRoutes(app, ctx);
+  registerAdminRoutes(app, ctx, stores);
+  return app;
+}

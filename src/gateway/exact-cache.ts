@@ -1,0 +1,65 @@
+/**
+ * The gateway's exact response cache. A key covers the tenant (the team, unless teams share by config), the task or route,
+ * and every parameter that can change the answer, as canonical JSON: the whole request body but its transport fields
+ * (`stream`, `stream_options`). Only deterministic requests are cached (temperature 0, or a task, whose tiers are), only
+ * successful answers are stored, and the store is bounded by bytes with a TTL: a cache that replays an error as a 200,
+ * or a cheap model's answer to a request that named another, is worse than none.
+ */
+import { createHash } from "node:crypto";
+import { createMemoryStore, stableJson, type CacheStore } from "../cache/index.ts";
+
+export interface CachedEntry {
+  /** What is replayed: for a route, the upstream's JSON text; for a task, the stored answer. */
+  payload: unknown;
+  bytes: number;
+}
+
+export interface ExactCacheOptions {
+  enabled: boolean;
+  maxBytes: number;
+  ttlMs: number;
+  cacheSampled: boolean;
+  shareAcrossTeams: boolean;
+}
+
+export interface ExactCache {
+  readonly enabled: boolean;
+  /** Whether a route request may be served from and stored in the cache. */
+  cacheableRoute(body: Record<string, unknown>, temperature: number | undefined): boolean;
+  key(team: string, target: string, request: unknown): string;
+  get(key: string): Promise<CachedEntry | undefined>;
+  set(key: string, entry: CachedEntry): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TRANSPORT_FIELDS = new Set(["stream", "stream_options"]);
+
+export function createExactCache(options: ExactCacheOptions): ExactCache {
+  const store: CacheStore<CachedEntry> = createMemoryStore<CachedEntry>({
+    maxEntries: Number.MAX_SAFE_INTEGER,
+    maxBytes: options.maxBytes,
+    sizeOf: (e) => e.bytes,
+    ttlMs: options.ttlMs,
+  });
+  return {
+    enabled: options.enabled,
+    cacheableRoute(body, temperature) {
+      if (!options.enabled || body.stream === true) return false;
+      // OpenAI's default temperature is 1: a request that sets none is sampled.
+      if (!options.cacheSampled && temperature !== 0) return false;
+      const n = body.n;
+      return n === undefined || n === null || n === 1;
+    },
+    key(team, target, request) {
+      const payload =
+        request !== null && typeof request === "object" && !Array.isArray(request)
+          ? Object.fromEntries(Object.entries(request as Record<string, unknown>).filter(([k]) => !TRANSPORT_FIELDS.has(k)))
+          : request;
+      const tenant = options.shareAcrossTeams ? "*" : team;
+      return createHash("sha256").update(stableJson({ v: 1, tenant, target, payload })).digest("base64url");
+    },
+    get: (key) => store.get(key),
+    set: (key, entry) => store.set(key, entry),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The gateway's Prometheus metrics (prom-client), on a registry of its own per gateway (no module-level singleton, so two
+ * gateways in one process — tests — do not mix their counts). Names follow the OpenTelemetry GenAI semantic conventions
+ * where one exists (gen_ai_client_token_usage, gen_ai_server_request_duration, gen_ai_server_time_to_first_token), with
+ * frugal's own for what only a frugal-first gateway has: who answered, escalations, cost and energy by provenance.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Provenance } from "../core/provenance.ts";
+
+const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  request(labels: { operation: string; target: string; status: number }, seconds: number): void;
+  tokens(model: string, operation: string, input: number, output: number): void;
+  firstToken(model: string, seconds: number): void;
+  answer(task: string, tier: string, escalated: boolean, degraded: boolean): void;
+  cacheHit(kind: "task" | "route"): void;
+  cost(usd: number | null, provenance: Provenance): void;
+  energy(joules: number | null, provenance: Provenance): void;
+  rejected(reason: "budget" | "rate" | "auth" | "forbidden" | "pii"): void;
+  pii(type: string, count: number): void;
+  upstreamError(upstream: string, code: string): void;
+  breaker(upstream: string, model: string, state: "closed" | "open" | "half_open"): void;
+  text(): Promise<string>;
+}
+
+const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "frugal_process_" });
+  const duration = new Histogram({
+    name: "gen_ai_server_request_duration",
+    help: "Gateway request duration in seconds (OpenTelemetry gen_ai.server.request.duration)",
+    labelNames: ["gen_ai_operation_name", "frugal_target", "http_response_status_code"],
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const tokenUsage = new Histogram({
+    name: "gen_ai_client_token_usage",
+    help: "Tokens per request by type (OpenTelemetry gen_ai.client.token.usage)",
+    labelNames: ["gen_ai_request_model", "gen_ai_operation_name", "gen_ai_token_type"],
+    buckets: TOKENS,
+    registers: [registry],
+  });
+  const ttft = new Histogram({
+    name: "gen_ai_server_time_to_first_token",
+    help: "Seconds to the first streamed token (OpenTelemetry gen_ai.server.time_to_first_token)",
+    labelNames: ["gen_ai_request_model"],
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const answers = new Counter({ name: "frugal_answers_total", help: "Task answers by task and the tier that answered", labelNames: ["task", "tier"], registers: [registry] });
+  const escalations = new Counter({ name: "frugal_escalations_total", help: "Task requests escalated past a low-confidence answer", labelNames: ["task"], registers: [registry] });
+  const degraded = new Counter({ name: "frugal_degraded_total", help: "Task answers kept although unchecked (no or failed LLM tier)", labelNames: ["task"], registers: [registry] });
+  const cacheHits = new Counter({ name: "frugal_cache_hits_total", help: "Exact-cache hits", labelNames: ["kind"], registers: [registry] });
+  const costUsd = new Counter({ name: "frugal_cost_usd_total", help: "Cost in USD by provenance (measured/modeled)", labelNames: ["provenance"], registers: [registry] });
+  const energyJ = new Counter({ name: "frugal_energy_joules_total", help: "Energy in joules by provenance", labelNames: ["provenance"], registers: [registry] });
+  const rejections = new Counter({ name: "frugal_rejections_total", help: "Requests refused before any tier ran, by reason", labelNames: ["reason"], registers: [registry] });
+  const budget = new Counter({ name: "frugal_budget_rejections_total", help: "Requests refused because the key's budget could not cover their maximum cost", registers: [registry] });
+  const piiFound = new Counter({ name: "frugal_pii_detected_total", help: "Personal data found in requests, by type (values are never kept)", labelNames: ["type"], registers: [registry] });
+  const upstreamErrors = new Counter({ name: "frugal_upstream_errors_total", help: "Upstream errors by upstream and error code", labelNames: ["upstream", "code"], registers: [registry] });
+  const breakerState = new Gauge({ name: "frugal_breaker_state", help: "Circuit breaker per upstream target: 0 closed, 1 half-open, 2 open", labelNames: ["upstream", "model"], registers: [registry] });
+
+  return {
+    registry,
+    request(labels, seconds) {
+      duration.observe({ gen_ai_operation_name: labels.operation, frugal_target: labels.target, http_response_status_code: String(labels.status) }, seconds);
+    },
+    tokens(model, operation, input, output) {
+      tokenUsage.observe({ gen_ai_request_model: model, gen_ai_operation_name: operation, gen_ai_token_type: "input" }, input);
+      tokenUsage.observe({ gen_ai_request_model: model, gen_ai_operation_name: operation, gen_ai_token_type: "output" }, output);
+    },
+    firstToken(model, seconds) {
+      ttft.observe({ gen_ai_request_model: model }, seconds);
+    },
+    answer(task, tier, escalated, isDegraded) {
+      answers.inc({ task, tier });
+      if (escalated) escalations.inc({ task });
+      if (isDegraded) degraded.inc({ task });
+    },
+    cacheHit(kind) {
+      cacheHits.inc({ kind });
+    },
+    cost(usd, provenance) {
+      if (usd !== null && usd > 0) costUsd.inc({ provenance }, usd);
+    },
+    energy(joules, provenance) {
+      if (joules !== null && joules > 0) energyJ.inc({ provenance }, joules);
+    },
+    rejected(reason) {
+      rejections.inc({ reason });
+      if (reason === "budget") budget.inc();
+    },
+    pii(type, count) {
+      piiFound.inc({ type }, count);
+    },
+    upstreamError(upstream, code) {
+      upstreamErrors.inc({ upstream, code });
+    },
+    breaker(upstream, model, state) {
+      breakerState.set({ upstream, model }, BREAKER_VALUE[state]);
+    },
+    text: () => registry.metrics(),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Reading a request body safely: a size cap enforced while reading (a declared Content-Length over the cap is refused
+ * before a byte is read), strict UTF-8, and JSON that must be an object. Every failure is a 4xx in the error family, so
+ * fuzzed or hostile bodies can never reach a handler as anything but a plain object, nor crash the process.
+ */
+import type { IncomingMessage } from "node:http";
+import { FrugalError } from "../core/errors.ts";
+import { invalidRequest } from "./openai-errors.ts";
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Deeper bodies are refused: JSON.parse copes with any depth, but everything after it that recurses (JSON.stringify to
+ * forward a body, hashing a cache key) would overflow the stack. No OpenAI request is near this deep.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** Nesting depth of a parsed value, without recursion (the value may be deeper than the stack allows). */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function tooLarge(limit: number): FrugalError {
+  return new FrugalError("payload_too_large", `request body larger than ${limit} bytes (server.body_limit_bytes)`);
+}
+
+/** Where a body is read from: Node's request on the real server (no Web Request is built), or a Web Request. */
+export type BodySource = Request | IncomingMessage;
+
+async function* chunksOf(source: BodySource): AsyncGenerator<Uint8Array> {
+  if (!(source instanceof Request)) {
+    yield* source as AsyncIterable<Uint8Array>;
+    return;
+  }
+  const body = source.body;
+  if (body === null) return;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+export async function readBodyText(source: BodySource, limit: number): Promise<string> {
+  const declared = source instanceof Request ? source.headers.get("content-length") : source.headers["content-length"];
+  if (declared !== null && declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunksOf(source)) {
+    size += chunk.byteLength;
+    // Stop reading at once: a 10 MB body must not be buffered to be refused.
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw invalidRequest("request body is not valid UTF-8");
+  }
+}
+
+/** The body as a JSON object; arrays, scalars and malformed JSON are 400s. */
+export async function readJsonObject(request: BodySource, limit: number): Promise<Record<string, unknown>> {
+  const text = await readBodyText(request, limit);
+  if (text.trim() === "") throw invalidRequest("request body is empty: expected a JSON object");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // A RangeError here is a body nested too deep for the parser: still the client's mistake.
+    throw invalidRequest(`request body is not valid JSON (${error instanceof Error ? error.message.slice(0, 120) : "parse error"})`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw invalidRequest("request body must be a JSON object");
+  if (depthOver(parsed, MAX_JSON_DEPTH)) throw invalidRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,20 @@
+/** What the gateway offers and how it is: `GET /v1/models`, `/healthz`, `/readyz`, `/metrics`. */
+import type { Context, Hono } from "hono";
+import type { GatewayContext } from "../context.ts";
+
+export function registerCatalogRoutes(app: Hono, ctx: GatewayContext): void {
+  const started = Math.floor(Date.now() / 1000);
+  app.get("/v1/models", async (c: Context) => {
+    await ctx.governance.authenticate(c.req.header("authorization"));
+    const tasks = ctx.tasks.names().map((id) => ({ id, object: "model", created: started, owned_by: "frugal:task" }));
+    const routes = ctx.relay.routeNames().map((id) => ({ id, object: "model", created: started, owned_by: "frugal:route" }));
+    return c.json({ object: "list", data: [...tasks, ...routes] });
+  });
+  app.get("/healthz", (c: Context) => c.json({ status: "ok" }));
+  // Not ready while draining: a load balancer stops sending before the process stops answering.
+  app.get("/readyz", (c: Context) => (ctx.inFlight.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready", tasks: ctx.tasks.names(), routes: ctx.relay.routeNames() })));
+  app.get("/metrics", async (c: Context) => {
+    for (const b of ctx.relay.breakerStates()) ctx.metrics.breaker(b.upstream, b.model, b.state);
+    return c.text(await ctx.metrics.text(), 200, { "content-type": ctx.metrics.registry.contentType });
+  });
+}

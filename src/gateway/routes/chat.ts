@@ -1,0 +1,49 @@
+/**
+ * `POST /v1/chat/completions` and `POST /v1/embeddings`: the model names a task (the cascade answers) or a route (the
+ * relay forwards), anything else is a 404 naming what exists.
+ */
+import type { Context, Hono } from "hono";
+import { FrugalError } from "../../core/errors.ts";
+import { readChatBody } from "../chat-body.ts";
+import type { GatewayContext } from "../context.ts";
+import { invalidRequest } from "../openai-errors.ts";
+import { readJsonObject } from "../request-body.ts";
+import { callRoute } from "../route-call.ts";
+import { sseResponse } from "../sse-response.ts";
+import { callTask } from "../task-call.ts";
+import { chatChunks, chatCompletion, frugalHeaders } from "../task-response.ts";
+import { taskInputOf } from "../chat-body.ts";
+import { bodySourceOf, clientAbortOf, clientSignalOf } from "./node-io.ts";
+import { requestIdOf } from "./request-id.ts";
+
+function unknownModel(ctx: GatewayContext, model: string): FrugalError {
+  const known = [...ctx.tasks.names(), ...ctx.relay.routeNames()];
+  return new FrugalError("not_found", `model "${model}" is neither a task nor a route of this gateway (known: ${known.join(", ") || "none"})`, { details: { param: "model" } });
+}
+
+export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
+  app.post("/v1/chat/completions", async (c: Context) => {
+    const caller = await ctx.governance.authenticate(c.req.header("authorization"));
+    const body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+    const view = readChatBody(body);
+    const requestId = requestIdOf(c);
+    const task = ctx.tasks.get(view.model);
+    if (task !== undefined) {
+      const outcome = await callTask({ ctx, caller, task, text: taskInputOf(view), requestId, signal: clientSignalOf(c), stream: view.stream });
+      if (view.stream) return sseResponse(chatChunks(outcome, view.includeUsage), { keepAliveMs: ctx.config.server.sse_keepalive_ms, headers: frugalHeaders(outcome), inFlight: ctx.inFlight });
+      return c.json(chatCompletion(outcome), 200, frugalHeaders(outcome));
+    }
+    if (!ctx.relay.has(view.model)) throw unknownModel(ctx, view.model);
+    return callRoute({ ctx, caller, route: view.model, operation: "chat", body, view, requestId, signal: clientAbortOf(c) });
+  });
+
+  app.post("/v1/embeddings", async (c: Context) => {
+    const caller = await ctx.governance.authenticate(c.req.header("authorization"));
+    const body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+    const model = body.model;
+    if (typeof model !== "string" || model === "") throw invalidRequest("model is required", "model");
+    if (body.input === undefined) throw invalidRequest("input is required", "input");
+    if (!ctx.relay.has(model)) throw unknownModel(ctx, model);
+    return callRoute({ ctx, caller, route: model, operation: "embeddings", body, view: undefined, requestId: requestIdOf(c), signal: clientAbortOf(c) });
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * The tasks a gateway serves, built once at start from frugal.yaml with the PoC's own tier builders (src/pipeline), so a
+ * pipeline and threshold the PoC recommended answers here exactly as it was measured there.
+ *
+ * Three serving decisions live here:
+ * - A `cache` tier of a task is the gateway's exact cache (scoped per team), not the cascade's in-process one, so it is
+ *   left out of the cascade and reported to the caller (`cached: true`) to consult.
+ * - An LLM tier without an endpoint is dropped: the PoC models its cost, but a gateway must never make up an answer. A
+ *   request the compact tier would have escalated then gets the compact answer, marked degraded with the reason.
+ * - `local_only` requests (PII found, policy local_only) run a second cascade made of the on-prem tiers only.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { readTextFile } from "../core/config-file.ts";
+import { FrugalError } from "../core/errors.ts";
+import type { TaskSpec } from "../core/types.ts";
+import { createCascade, type Cascade, type CascadeResult } from "../cascade/index.ts";
+import type { Meter } from "../meter/index.ts";
+import { buildPipelineTiers, prepareTierResources, type SharedTierResources } from "../pipeline/build-tiers.ts";
+import type { CompactLoader } from "../pipeline/compact-loader.ts";
+import { tierMeterOf } from "../pipeline/tier-meter.ts";
+import type { CascadeTier } from "../tiers/index.ts";
+import type { GatewayConfig, GatewayTaskConfig } from "./config.ts";
+
+export interface ServedTier {
+  name: string;
+  kind: "cache" | "compact" | "llm";
+  model?: string;
+  provider?: string;
+  region?: string;
+  onPrem: boolean;
+  /** The largest output an LLM tier may produce, for budget reservations. */
+  maxTokens?: number;
+}
+
+export interface ServedTask {
+  name: string;
+  config: GatewayTaskConfig;
+  spec: TaskSpec;
+  /** The task's first tier is a cache: consult the gateway's exact cache. */
+  cached: boolean;
+  tiers: ServedTier[];
+  /** Why some configured LLM tiers do not answer (no endpoint), to tell the caller of a degraded answer. */
+  missingLlm: string | undefined;
+  run(request: { text: string; tags?: string[]; localOnly: boolean; signal?: AbortSignal }): Promise<TaskRun>;
+}
+
+export interface TaskRun {
+  result: CascadeResult;
+  /** The answer stands although a tier meant to check it is missing or failed; `reason` says why. */
+  degraded: boolean;
+  reason?: string;
+  /** The served tier that answered (cache hits are the gateway's, never here). */
+  answeredBy: ServedTier | undefined;
+}
+
+export interface TaskServiceOptions {
+  config: GatewayConfig;
+  baseDir: string;
+  env: Record<string, string | undefined>;
+  meter: Meter;
+  compactLoader: CompactLoader;
+  onTrainProgress?: (task: string, tier: string, done: number, total: number) => void;
+}
+
+export interface TaskService {
+  get(name: string): ServedTask | undefined;
+  names(): string[];
+  close(): Promise<void>;
+}
+
+function readLabels(value: string[] | string | undefined, baseDir: string, keyPath: string): string[] | undefined {
+  if (value === undefined || Array.isArray(value)) return value;
+  const file = isAbsolute(value) ? value : resolve(baseDir, value);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readTextFile(file, "labels file"));
+  } catch (error) {
+    if (error instanceof FrugalError) throw error;
+    throw new FrugalError("config_invalid", `${keyPath}: ${file} is not valid JSON`, { details: { keyPath } });
+  }
+  if (!Array.isArray(parsed) || parsed.length < 2 || !parsed.every((l) => typeof l === "string" && l.trim() !== "")) {
+    throw new FrugalError("config_invalid", `${keyPath}: ${file} must hold a JSON array of at least two label strings`, { details: { keyPath } });
+  }
+  return parsed as string[];
+}
+
+/** Whether the compact answer that stood would have been escalated, had an LLM been there to escalate to. */
+function belowThreshold(result: CascadeResult, tier: CascadeTier | undefined): boolean {
+  const answer = result.answer;
+  if (answer === null || tier === undefined || tier.kind !== "compact") return false;
+  if (tier.fieldThresholds !== undefined) {
+    return Object.entries(tier.fieldThresholds).some(([field, threshold]) => (answer.fieldConfidence?.[field] ?? 0) < threshold);
+  }
+  return tier.threshold !== undefined && answer.confidence < tier.threshold;
+}
+
+async function buildTask(task: GatewayTaskConfig, options: TaskServiceOptions, taskIndex: number): Promise<{ served: ServedTask; resources: SharedTierResources }> {
+  const { config, baseDir, env, meter } = options;
+  const tierConfigs = Object.fromEntries(task.tiers.map((n) => [n, config.tiers[n]!]));
+  const resources = await prepareTierResources({
+    config: { tiers: tierConfigs },
+    baseDir,
+    env,
+    meter,
+    compactLoader: options.compactLoader,
+    task: { kind: task.kind },
+    onTrainProgress: (tier, done, total) => options.onTrainProgress?.(task.name, tier, done, total),
+  });
+  const modelLabels = [...resources.compact.values()].flatMap((c) => (c.model.kind === "classify" ? [...c.model.labels] : []));
+  const modelFields = [...resources.compact.values()].flatMap((c) => (c.model.kind === "extract" ? [...c.model.fields] : []));
+  const labels = readLabels(task.labels, baseDir, `tasks[${taskIndex}].labels`) ?? (modelLabels.length > 0 ? [...new Set(modelLabels)].sort() : undefined);
+  const fields = task.fields ?? (modelFields.length > 0 ? [...new Set(modelFields)] : undefined);
+  if (task.kind === "classify" && labels === undefined) throw new FrugalError("config_invalid", `tasks[${taskIndex}].labels: a classify task with no compact model needs its labels`);
+  if (task.kind === "extract" && fields === undefined) throw new FrugalError("config_invalid", `tasks[${taskIndex}].fields: an extract task with no compact model needs its fields`);
+  const spec: TaskSpec = {
+    name: task.name,
+    kind: task.kind,
+    ...(task.kind === "classify" ? { labels } : { fields }),
+    ...(task.prompt !== undefined ? { promptTemplate: task.prompt } : {}),
+  };
+
+  // Answering tiers only: the cache is the gateway's, a modeled LLM cannot answer.
+  const answering = task.tiers.filter((n) => {
+    const c = tierConfigs[n]!;
+    return c.kind === "compact" || (c.kind === "llm" && resources.providers.has(n));
+  });
+  const missing = task.tiers.filter((n) => tierConfigs[n]!.kind === "llm" && !resources.providers.has(n));
+  const missingLlm = missing.length === 0 ? undefined : `no LLM endpoint for ${missing.join(", ")}: ${resources.measuredHints.get(missing[0]!) ?? "configure its endpoint"}`;
+  if (answering.length === 0) throw new FrugalError("config_invalid", `tasks[${taskIndex}]: no tier can answer (${missingLlm ?? "no compact or llm tier"})`);
+
+  const served: ServedTier[] = answering.map((n) => {
+    const c = tierConfigs[n]!;
+    if (c.kind !== "llm") return { name: n, kind: "compact", model: resources.compact.get(n)?.id, provider: "frugal-compact", onPrem: true, region: "in-process" } as ServedTier;
+    const endpoint = resources.endpoints.get(n);
+    const onPrem = c.provider === "llama-cpp" || c.on_prem;
+    return {
+      name: n,
+      kind: "llm",
+      model: endpoint?.servedModel ?? c.model,
+      provider: c.provider === "llama-cpp" ? "llama-cpp" : endpoint?.baseUrl,
+      onPrem,
+      ...(c.region !== undefined ? { region: c.region } : c.provider === "llama-cpp" ? { region: "in-process" } : {}),
+      maxTokens: c.max_tokens ?? (task.kind === "classify" ? 64 : 512),
+    };
+  });
+  const tierMeter = tierMeterOf(meter);
+  // The tokenizer loads its BPE ranks on first use (seconds): at start, not inside the first escalated request.
+  if (served.some((t) => t.kind === "llm")) tierMeter.countTokens("warm-up");
+  const pipeline = { name: task.name, tiers: answering, escalation: task.escalation };
+  const liveTiers = buildPipelineTiers({ config: { tiers: tierConfigs }, pipeline, task: spec, resources, meter, tierMeter, pipelineRate: undefined, reachShare: () => 1 });
+  const cascadeOf = (names: string[]): Cascade => {
+    const tiers = liveTiers.filter((t) => names.includes(t.name));
+    const rules = task.escalation.rules
+      .filter((r) => names.includes(r.route))
+      .map((r, i) => ({
+        name: r.name ?? `rule ${i + 1}`,
+        route: r.route,
+        when: {
+          ...(r.min_chars !== undefined ? { minChars: r.min_chars } : {}),
+          ...(r.max_chars !== undefined ? { maxChars: r.max_chars } : {}),
+          ...(r.pattern !== undefined ? { pattern: new RegExp(r.pattern) } : {}),
+          ...(r.tag !== undefined ? { tag: r.tag } : {}),
+        },
+      }));
+    const timeoutMs = Object.fromEntries(Object.entries(task.escalation.timeouts_ms).filter(([n]) => names.includes(n)));
+    return createCascade({
+      name: task.name,
+      task: spec,
+      tiers,
+      policy: { rules, fallbackOnError: task.escalation.fallback_on_error, onExhausted: task.escalation.on_exhausted, timeoutMs },
+      context: { topLines: task.escalation.context.top_lines, window: task.escalation.context.window },
+    });
+  };
+  const full = cascadeOf(answering);
+  const localNames = served.filter((t) => t.onPrem).map((t) => t.name);
+  const local = localNames.length === answering.length ? full : localNames.length > 0 ? cascadeOf(localNames) : undefined;
+
+  const servedTask: ServedTask = {
+    name: task.name,
+    config: task,
+    spec,
+    cached: tierConfigs[task.tiers[0]!]!.kind === "cache",
+    tiers: served,
+    missingLlm,
+    async run(request) {
+      const cascade = request.localOnly ? local : full;
+      if (cascade === undefined) throw new FrugalError("pii_detected", `task ${task.name}: the request holds personal data and its policy is local_only, but no tier of this task runs on premises`);
+      const result = await cascade.run({ input: { text: request.text }, ...(request.tags !== undefined ? { tags: request.tags } : {}), ...(request.signal !== undefined ? { signal: request.signal } : {}) });
+      const answeredBy = served.find((t) => t.name === result.answeredBy);
+      const live = liveTiers.find((t) => t.name === result.answeredBy);
+      const cut = request.localOnly && cascade !== full ? "the request holds personal data and its policy is local_only: off-premises tiers were not asked" : missingLlm;
+      if (result.degraded) return { result, degraded: true, reason: result.error?.message ?? "every tier after the compact answer failed", answeredBy };
+      if (cut !== undefined && belowThreshold(result, live)) return { result, degraded: true, reason: `the compact answer is below its threshold and was not checked: ${cut}`, answeredBy };
+      return { result, degraded: false, answeredBy };
+    },
+  };
+  return { served: servedTask, resources };
+}
+
+export async function createTaskService(options: TaskServiceOptions): Promise<TaskService> {
+  const tasks = new Map<string, ServedTask>();
+  const opened: SharedTierResources[] = [];
+  const close = async () => {
+    for (const r of opened) await r.close();
+  };
+  try {
+    for (const [i, task] of options.config.tasks.entries()) {
+      const { served, resources } = await buildTask(task, options, i);
+      opened.push(resources);
+      tasks.set(task.name, served);
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { get: (name) => tasks.get(name), names: () => [...tasks.keys()], close };
+}

@@ -1,0 +1,46 @@
+/**
+ * Export formats of the ledger. JSONL carries every row exactly as stored (with seq, prevHash and hash), so an exported
+ * file can be re-verified offline with the formula in ledger-hash.ts. CSV has one column per field in the same order; the
+ * pii counts are a JSON cell, and absent values are empty cells.
+ */
+import type { LedgerRow } from "./ledger-types.ts";
+
+export const EXPORT_FIELDS: ReadonlyArray<keyof LedgerRow> = [
+  "seq", "ts", "requestId", "keyId", "team", "kind", "target", "tier", "model", "provider", "region", "onPrem",
+  "inputTokens", "outputTokens", "costUsd", "costProvenance", "energyJ", "energyProvenance", "latencyMs", "cacheHit",
+  "escalated", "pii", "status", "errorCode", "body", "stream", "prevHash", "hash",
+];
+
+function csvCell(value: LedgerRow[keyof LedgerRow]): string {
+  if (value === null) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvHeader(): string {
+  return `${EXPORT_FIELDS.join(",")}\n`;
+}
+
+export function formatRows(rows: readonly LedgerRow[], format: "jsonl" | "csv"): string {
+  let out = "";
+  for (const row of rows) {
+    out += format === "jsonl" ? `${JSON.stringify(row)}\n` : `${EXPORT_FIELDS.map((f) => csvCell(row[f])).join(",")}\n`;
+  }
+  return out;
+}
+
+/** Writes a whole export, page by page; the CSV header comes first even when no row matches. */
+export async function writeExport(
+  pages: AsyncIterable<LedgerRow[]>,
+  format: "jsonl" | "csv",
+  write: (chunk: string) => void | Promise<void>,
+): Promise<{ rows: number }> {
+  let rows = 0;
+  if (format === "csv") await write(csvHeader());
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    rows += page.length;
+    await write(formatRows(page, format));
+  }
+  return { rows };
+}

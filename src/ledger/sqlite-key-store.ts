@@ -1,0 +1,164 @@
+/**
+ * API keys in the governance db. `authenticate` runs on every gateway request, so records are cached in memory; the cache
+ * is dropped when `keys_version` (bumped by every create/revoke, whichever process made it) changes. Checking it costs a
+ * `PRAGMA data_version` read at most once per `recheckMs`: that pragma changes only when another connection committed,
+ * so the gateway notices a `frugal keys revoke` from the CLI within about a second without a query per request.
+ */
+import type Database from "better-sqlite3";
+import type { GovernanceDb } from "./db.ts";
+import { hashesMatch, hashKey, keyIdOf, newKeyId, newKeySecret, validateCreateKey } from "./key-format.ts";
+import type { BudgetPeriod, CreateKeyInput, CreatedKey, KeyRecord, KeyStore } from "./key-types.ts";
+
+export interface SqliteKeyStoreOptions {
+  db: GovernanceDb;
+  /** How often to look for changes made by other processes (default 1000 ms). */
+  recheckMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+interface KeyRow {
+  id: string;
+  key_hash: string;
+  team: string;
+  name: string | null;
+  budget_usd: number | null;
+  period: string | null;
+  rpm: number | null;
+  tpm: number | null;
+  allow: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+interface CachedKey {
+  record: KeyRecord;
+  hash: Buffer;
+}
+
+function recordOf(row: KeyRow): KeyRecord {
+  const record: KeyRecord = { id: row.id, team: row.team, createdAt: row.created_at };
+  if (row.name !== null) record.name = row.name;
+  if (row.budget_usd !== null) record.budgetUsd = row.budget_usd;
+  if (row.period !== null) record.period = row.period as BudgetPeriod;
+  if (row.rpm !== null) record.rpm = row.rpm;
+  if (row.tpm !== null) record.tpm = row.tpm;
+  if (row.allow !== null) record.allow = JSON.parse(row.allow) as string[];
+  if (row.revoked_at !== null) record.revokedAt = row.revoked_at;
+  // Cached records are shared between requests: a caller must not be able to widen a key's limits by mutating one.
+  if (record.allow !== undefined) Object.freeze(record.allow);
+  return Object.freeze(record);
+}
+
+export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
+  const sqlite: Database.Database = options.db.sqlite;
+  const now = options.now ?? Date.now;
+  const recheckMs = options.recheckMs ?? 1000;
+  const statements = {
+    insert: sqlite.prepare(
+      `INSERT INTO api_keys (id, key_hash, team, name, budget_usd, period, rpm, tpm, allow, created_at)
+       VALUES (@id, @key_hash, @team, @name, @budget_usd, @period, @rpm, @tpm, @allow, @created_at)`,
+    ),
+    byId: sqlite.prepare("SELECT * FROM api_keys WHERE id = ?"),
+    all: sqlite.prepare("SELECT * FROM api_keys ORDER BY created_at, id"),
+    revoke: sqlite.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+    bump: sqlite.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'keys_version'"),
+    version: sqlite.prepare("SELECT value FROM meta WHERE key = 'keys_version'").pluck(),
+    dataVersion: sqlite.prepare("PRAGMA data_version").pluck(),
+  };
+  const cache = new Map<string, CachedKey>();
+  let dataVersion = statements.dataVersion.get() as number;
+  let keysVersion = statements.version.get() as string;
+  let checkedAt = now();
+
+  function dropCacheIfChangedElsewhere(): void {
+    const t = now();
+    if (t - checkedAt < recheckMs) return;
+    checkedAt = t;
+    const dv = statements.dataVersion.get() as number;
+    if (dv === dataVersion) return;
+    dataVersion = dv;
+    // Another connection committed something (a ledger row, spend, a key): only a key change empties the cache.
+    const kv = statements.version.get() as string;
+    if (kv !== keysVersion) {
+      keysVersion = kv;
+      cache.clear();
+    }
+  }
+
+  function load(id: string): CachedKey | undefined {
+    const hit = cache.get(id);
+    if (hit !== undefined) return hit;
+    // Not cached: a key created by another process a moment ago is usable at once, and ids that exist nowhere cost one
+    // indexed read (they are not cached, so a flood of made-up ids cannot grow memory).
+    const row = statements.byId.get(id) as KeyRow | undefined;
+    if (row === undefined) return undefined;
+    const entry = { record: recordOf(row), hash: Buffer.from(row.key_hash, "hex") };
+    cache.set(id, entry);
+    return entry;
+  }
+
+  const writeAndBump = sqlite.transaction((write: () => void) => {
+    write();
+    statements.bump.run();
+    keysVersion = statements.version.get() as string;
+  });
+
+  return {
+    kind: "sqlite",
+    async create(input: CreateKeyInput): Promise<CreatedKey> {
+      const valid = validateCreateKey(input);
+      let id = newKeyId();
+      while (statements.byId.get(id) !== undefined) id = newKeyId();
+      const key = newKeySecret(id);
+      const createdAt = new Date(now()).toISOString();
+      writeAndBump.immediate(() => {
+        statements.insert.run({
+          id,
+          key_hash: hashKey(key).toString("hex"),
+          team: valid.team,
+          name: valid.name ?? null,
+          budget_usd: valid.budgetUsd ?? null,
+          period: valid.period ?? null,
+          rpm: valid.rpm ?? null,
+          tpm: valid.tpm ?? null,
+          allow: valid.allow === undefined ? null : JSON.stringify(valid.allow),
+          created_at: createdAt,
+        });
+      });
+      const record = load(id)?.record;
+      if (record === undefined) throw new Error(`key ${id} vanished after insert`);
+      return { id, key, record };
+    },
+
+    async authenticate(presentedKey: string): Promise<KeyRecord | undefined> {
+      const id = keyIdOf(presentedKey);
+      if (id === undefined) return undefined;
+      dropCacheIfChangedElsewhere();
+      const entry = load(id);
+      if (entry === undefined || !hashesMatch(hashKey(presentedKey), entry.hash)) return undefined;
+      return entry.record.revokedAt === undefined ? entry.record : undefined;
+    },
+
+    async get(id: string): Promise<KeyRecord | undefined> {
+      const row = statements.byId.get(id) as KeyRow | undefined;
+      return row === undefined ? undefined : recordOf(row);
+    },
+
+    async list(listOptions: { includeRevoked?: boolean } = {}): Promise<KeyRecord[]> {
+      const records = (statements.all.all() as KeyRow[]).map(recordOf);
+      return listOptions.includeRevoked === true ? records : records.filter((r) => r.revokedAt === undefined);
+    },
+
+    async revoke(id: string): Promise<KeyRecord | undefined> {
+      if (statements.byId.get(id) === undefined) return undefined;
+      writeAndBump.immediate(() => statements.revoke.run(new Date(now()).toISOString(), id));
+      cache.delete(id);
+      return load(id)?.record;
+    },
+
+    async close(): Promise<void> {
+      cache.clear();
+    },
+  };
+}
