@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readLabeledDocuments } from "../src/data/labeled-documents.ts";
-import { createTokenCounter, estimateTokensSaved, evaluateExtractor, loadCompactExtractor, normalizeForMatch, reducedContext, saveExtractor, trainExtractor, valuesMatch } from "../src/compact/extract/index.ts";
+import { createTokenCounter, evaluateExtractor, promptReduction, loadCompactExtractor, normalizeForMatch, reducedContext, saveExtractor, trainExtractor, valuesMatch } from "../src/compact/extract/index.ts";
 import { certifyThreshold, type ScoredItems } from "../src/compact/threshold.ts";
 import { clopperPearsonInterval } from "../src/compact/binomial.ts";
 import { measureLatency, type LatencyReport, type Percentiles } from "../src/compact/extract/latency.ts";
@@ -87,46 +87,44 @@ const predictions = dev.documents.map((doc) => main.extractor.predict(doc.text))
 //     chain sends), against the same receipts whole; `dense_tokens` is every receipt whole (what a dense LLM reads).
 // Token counts are of the document text only (the template is the same on both sides).
 const reduction = [0, 1, 2].map((window) => {
-  let full = 0;
-  let union = 0;
+  const fieldsOf = (d: number): Record<string, FieldPrediction> => predictions[d] as Record<string, FieldPrediction>;
+  const all = promptReduction(
+    dev.documents.map((doc, d) => ({ text: doc.text, escalated: main.extractor.fields.map((f) => fieldsOf(d)[f] as FieldPrediction) })),
+    counter,
+    { window },
+  );
+  const escalated = promptReduction(
+    dev.documents.map((doc, d) => ({
+      text: doc.text,
+      escalated: main.extractor.fields.filter((f) => (fieldsOf(d)[f]?.confidence ?? 0) < (main.extractor.thresholds[f] ?? Number.POSITIVE_INFINITY)).map((f) => fieldsOf(d)[f] as FieldPrediction),
+    })),
+    counter,
+    { window },
+  );
   let goldInside = 0;
   let goldTotal = 0;
-  let escalatedReceipts = 0;
-  let escalatedFull = 0;
-  let escalatedReduced = 0;
   dev.documents.forEach((doc, d) => {
-    const prediction = predictions[d] as (typeof predictions)[number];
-    const fields = main.extractor.fields.filter((field) => prediction[field] !== undefined);
-    const all = fields.map((field) => prediction[field] as FieldPrediction);
-    const context = reducedContext(doc.text, all, { window });
-    const savings = estimateTokensSaved(doc.text, context, counter);
-    full += savings.fullTokens;
-    union += savings.reducedTokens;
-    for (const field of fields) {
+    const context = reducedContext(doc.text, main.extractor.fields.map((f) => fieldsOf(d)[f] as FieldPrediction), { window });
+    for (const field of main.extractor.fields) {
       const gold = doc.fields[field];
       if (gold === null || gold === undefined) continue;
       goldTotal++;
       // A lower bound on what the LLM gets to see: the label must appear verbatim (after normalization) in the context.
       if (normalizeForMatch(context.text.replace(/\n/g, " ")).includes(normalizeForMatch(gold))) goldInside++;
     }
-    const low = fields.filter((field) => (prediction[field] as FieldPrediction).confidence < (main.extractor.thresholds[field] ?? Number.POSITIVE_INFINITY));
-    if (low.length === 0) return;
-    escalatedReceipts++;
-    escalatedFull += savings.fullTokens;
-    escalatedReduced += counter.count(reducedContext(doc.text, low.map((field) => prediction[field] as FieldPrediction), { window }).text);
   });
   return {
     window,
     receipts: dev.documents.length,
-    full_tokens: full,
-    all_fields: { reduced_tokens: union, saved_share: round(1 - union / Math.max(1, full)), gold_inside_share: round(goldInside / Math.max(1, goldTotal)) },
+    full_tokens: all.fullTokens,
+    all_fields: { reduced_tokens: all.reducedTokens, saved_share: round(all.savedShare), gold_inside_share: round(goldInside / Math.max(1, goldTotal)) },
     at_thresholds: {
-      escalated_receipts: escalatedReceipts,
-      reduced_tokens: escalatedReduced,
-      same_receipts_whole_tokens: escalatedFull,
-      saved_share_vs_same_receipts: round(1 - escalatedReduced / Math.max(1, escalatedFull)),
-      dense_tokens: full,
-      saved_share_vs_dense: round(1 - escalatedReduced / Math.max(1, full)),
+      escalated_receipts: escalated.documents,
+      reduced_tokens: escalated.reducedTokens,
+      same_receipts_whole_tokens: escalated.fullTokens,
+      saved_share_vs_same_receipts: round(escalated.savedShare),
+      dense_tokens: all.fullTokens,
+      saved_share_vs_dense: round(1 - escalated.reducedTokens / Math.max(1, all.fullTokens)),
     },
   };
 });

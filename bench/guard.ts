@@ -65,8 +65,10 @@ function promptsOf(sentences: readonly { text: string }[], count: number): strin
   return out;
 }
 const PROSE = "The quarterly review covers delivery times, the supplier contracts and how the support team handled the spring peak. ";
+const densePrompts = promptsOf(generateLabeledSet({ seed: seed + 2, size: 2000 }), 500);
+const idsPerPrompt = densePrompts.reduce((n, p) => n + guard.scan(p).length, 0) / densePrompts.length;
 const kinds: Array<[string, string[]]> = [
-  ["PII-dense (labeled sentences, ~5 ids per KB)", promptsOf(generateLabeledSet({ seed: seed + 2, size: 2000 }), 500)],
+  [`PII-dense (labeled sentences, ${idsPerPrompt.toFixed(1)} ids per KB)`, densePrompts],
   ["numbers, no PII (near-misses only)", promptsOf(generateLabeledSet({ seed: seed + 3, size: 2000, validShare: 0 }), 500)],
   ["plain prose, no digits", [PROSE.repeat(Math.ceil(1024 / PROSE.length)).slice(0, 1024)]],
 ];

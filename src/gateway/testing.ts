@@ -73,7 +73,7 @@ export interface TestGateway {
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const answer = (req: Parameters<typeof lastUserText>[0]) => {
     const text = lastUserText(req);
-    if (text.includes("Receipt") || text.includes("receipt") || text.includes("company")) return JSON.stringify({ company: "ACME SHOP SDN BHD" });
+    if (text.includes("Receipt") || text.includes("receipt") || text.includes("company")) return JSON.stringify({ company: "ACME SHOP SDN BHD", date: "12/03/2019", total: "10.00" });
     return text.includes(UNSURE_TEXT) ? "pin_blocked" : `echo: ${text.slice(-200)}`;
   };
   const a = await startFakeOpenAiServer({ answer, ...options.upstreamA });

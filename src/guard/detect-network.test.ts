@@ -7,6 +7,7 @@ test("email: addresses with dots, plus tags, subdomains; punctuation left out", 
   assert.deepEqual(found("<marie+news@mail.example.co.uk>"), ["email:marie+news@mail.example.co.uk"]);
   assert.deepEqual(found("mailto:J_Smith99@Example.COM, then"), ["email:J_Smith99@Example.COM"]);
   assert.deepEqual(found("a@b.io and c@d.fr"), ["email:a@b.io", "email:c@d.fr"]);
+  assert.deepEqual(found("écrire à élodie@exemple.fr ou jörg@müller.de"), ["email:élodie@exemple.fr", "email:jörg@müller.de"]);
 });
 
 test("email: near-misses are not flagged", () => {

@@ -9,22 +9,32 @@ import type { PiiDetector, PiiFinding } from "./types.ts";
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
 
-function isLocalChar(c: number): boolean {
-  // A-Z a-z 0-9 . _ % + -
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+// Internationalised addresses (RFC 6531: `élodie@exemple.fr`, `jörg@müller.de`) are addresses too: beyond ASCII, any
+// letter or digit counts. Surrogate pairs are left out, which only affects letters outside the BMP.
+const NON_ASCII_ALNUM = /[\p{L}\p{N}]/u;
+
+function isAlnum(text: string, i: number, c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c > 127 && NON_ASCII_ALNUM.test(text[i] as string));
 }
 
-function isDomainChar(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+function isLocalChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  // letters, digits, . _ % + -
+  return isAlnum(text, i, c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
 }
 
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
-const TLD = /^[A-Za-z]{2,24}$/;
+function isDomainChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return isAlnum(text, i, c) || c === 46 || c === 45;
+}
+
+const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
+const TLD = /^\p{L}{2,24}$/u;
 
 /** The end of a valid domain starting at `from`, or -1. Trailing dots and dashes are punctuation, not domain. */
 function domainEnd(text: string, from: number): number {
   let end = from;
-  while (end < text.length && end - from <= MAX_DOMAIN && isDomainChar(text.charCodeAt(end))) end++;
+  while (end < text.length && end - from <= MAX_DOMAIN && isDomainChar(text, end)) end++;
   while (end > from && (text[end - 1] === "." || text[end - 1] === "-")) end--;
   const labels = text.slice(from, end).split(".");
   if (labels.length < 2 || !TLD.test(labels[labels.length - 1] ?? "")) return -1;
@@ -37,9 +47,9 @@ export function createEmailDetector(): PiiDetector {
     detect(text: string, out: PiiFinding[]): void {
       for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
         let start = at;
-        while (start > 0 && at - start < MAX_LOCAL && isLocalChar(text.charCodeAt(start - 1))) start--;
+        while (start > 0 && at - start < MAX_LOCAL && isLocalChar(text, start - 1)) start--;
         // A local part longer than allowed is not trimmed into a shorter address: the whole token is something else.
-        if (start > 0 && isLocalChar(text.charCodeAt(start - 1))) continue;
+        if (start > 0 && isLocalChar(text, start - 1)) continue;
         while (start < at && text[start] === ".") start++;
         if (start === at || text[at - 1] === ".") continue;
         const end = domainEnd(text, at + 1);

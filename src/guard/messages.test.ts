@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { createPiiGuard } from "./guard.ts";
 import { createRedactionSession } from "./session.ts";
 
@@ -33,4 +34,27 @@ test("redactMessages: string and text-part content are redacted; images, tool ca
     { type: "phone", start: 19, end: 33, message: 3 },
   ]);
   assert.equal(session.restore("[EMAIL_1] / [PHONE_1]"), "a@b.fr / 06 12 34 56 78");
+});
+
+test("redactMessages takes parsed request JSON as it comes: odd shapes pass through, nothing throws", () => {
+  const messages: Array<Record<string, unknown>> = [
+    { role: "user", content: 42 },
+    { role: "user", content: [null, 7, "a@b.fr", { type: "text", text: 3 }, { type: "text", text: "a@b.fr" }] },
+    { role: "user" },
+  ];
+  const { messages: out, findings } = guard.redactMessages(messages, createRedactionSession());
+  assert.deepEqual(out[1]?.content, [null, 7, "a@b.fr", { type: "text", text: 3 }, { type: "text", text: "[EMAIL_1]" }]);
+  assert.equal(out[0], messages[0]);
+  assert.equal(out[2], messages[2]);
+  assert.equal(findings.length, 1);
+  fc.assert(
+    fc.property(fc.array(fc.jsonValue(), { maxLength: 5 }), (values) => {
+      const session = createRedactionSession();
+      const asMessages = values.map((v) => ({ role: "user", content: v }));
+      const { messages: redacted } = guard.redactMessages(asMessages, session);
+      assert.equal(redacted.length, asMessages.length);
+      assert.deepEqual(JSON.parse(session.restore(JSON.stringify(redacted))), JSON.parse(JSON.stringify(asMessages)));
+    }),
+    { numRuns: 300 },
+  );
 });

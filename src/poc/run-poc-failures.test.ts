@@ -42,7 +42,7 @@ task:
 tiers:
   cache: { kind: cache }
   compact: { kind: compact, model: table.frugal }
-  big-llm: { kind: llm, model: llama-3.1-70b-instruct-turbo, max_retries: 0${llm === "" ? ", timeout_ms: 5000" : llm} }
+  big-llm: { kind: llm, model: llama-3.1-70b-instruct-turbo, max_retries: 0${llm === "" ? ", timeout_ms: 30000" : llm} }
 pipelines:
   - name: dense
     tiers: [big-llm]

@@ -29,6 +29,7 @@ import { openResultsFile } from "./records.ts";
 import { assembleResults, type PipelineOutcome } from "./results.ts";
 import type { AbortedRun, PocResults, PocResultsExtras } from "../results/types.ts";
 import { resumableRecords, runPipeline, type PipelineRun } from "./run-pipeline.ts";
+import { requestCount } from "./schedule.ts";
 import { describeTierPrice, tierMeterOf } from "../pipeline/tier-meter.ts";
 import { describeTiers } from "./describe-tiers.ts";
 import { preflightEndpoints } from "./preflight.ts";
@@ -66,28 +67,6 @@ export interface RunPocResult {
   interrupted: boolean;
   /** A pipeline failed past `failure_limit`: the run stopped, no comparison nor recommendation was made. */
   aborted?: AbortedRun;
-}
-
-/**
- * Requests per pipeline. Each item is sent at most once unless `load.repeat` says how to replay items: replaying past the
- * dataset's size used to happen silently, and then a cache answered the replay itself, which a dense pipeline cannot.
- */
-export function requestCount(config: PocConfig, datasetSize: number, maxItems: number | undefined): number {
-  const load = config.load;
-  const fromDuration = load.duration_s !== undefined && load.kind !== "closed" ? Math.max(1, Math.round(load.rate * load.duration_s)) : undefined;
-  const asked = load.repeat?.requests ?? load.items ?? fromDuration;
-  if (asked !== undefined && asked > datasetSize && load.repeat === undefined) {
-    const key = load.items !== undefined ? "items" : "duration_s";
-    throw new FrugalError(
-      "config_invalid",
-      `load.${key}: ${asked} requests per pipeline, but the dataset has ${datasetSize} usable items and each is sent at most once; ` +
-        "to replay items, say how with load.repeat (e.g. repeat: { kind: zipf, exponent: 1.1 }), applied identically to every pipeline",
-      { details: { keyPath: `load.${key}` } },
-    );
-  }
-  let count = asked ?? datasetSize;
-  if (maxItems !== undefined) count = Math.min(count, maxItems);
-  return count;
 }
 
 function resolveLabels(config: PocConfig, baseDir: string, datasetLabels: string[], modelLabels: string[]): string[] | undefined {
@@ -164,7 +143,7 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
       ...(config.task.kind === "extract" ? { fields } : {}),
       ...(config.task.prompt !== undefined ? { promptTemplate: config.task.prompt } : {}),
     };
-    const count = requestCount(config, dataset.items.length, options.maxItems);
+    const count = requestCount(config.load, dataset.items.length, options.maxItems);
     const pipelineRate = config.load.kind === "closed" ? undefined : config.load.rate;
     const tiersOf = (pipeline: PipelineConfig) => (reachShare: (tier: string) => number) =>
       buildPipelineTiers({ config, pipeline, task, resources, meter, tierMeter, pipelineRate, reachShare });

@@ -2,10 +2,11 @@
  * The open-loop arrival clock, computed before the first send: offsets in milliseconds from the start. Poisson arrivals
  * have exponential gaps (mean 1/rate); constant arrivals are evenly spaced. Precomputing the clock is what makes the load
  * open: a slow answer cannot delay the next send, so queueing shows up in latency instead of hiding (no coordinated
- * omission).
+ * omission). Also what each request sends (the request stream, the same for every pipeline) and how many there are.
  */
 import { FrugalError } from "../core/errors.ts";
 import { createRng } from "../core/random.ts";
+import type { LoadConfig } from "./config.ts";
 
 export interface ScheduleOptions {
   kind: "poisson" | "constant";
@@ -86,4 +87,25 @@ export function requestStream(n: number, count: number, options: RequestStreamOp
     out[i] = ranking[lo] as number;
   }
   return out;
+}
+
+/**
+ * Requests per pipeline. Each item is sent at most once unless `load.repeat` says how to replay items: replaying past the
+ * dataset's size used to happen silently, and then a cache answered the replay itself, which a dense pipeline cannot.
+ */
+export function requestCount(load: LoadConfig, datasetSize: number, maxItems: number | undefined): number {
+  const fromDuration = load.duration_s !== undefined && load.kind !== "closed" ? Math.max(1, Math.round(load.rate * load.duration_s)) : undefined;
+  const asked = load.repeat?.requests ?? load.items ?? fromDuration;
+  if (asked !== undefined && asked > datasetSize && load.repeat === undefined) {
+    const key = load.items !== undefined ? "items" : "duration_s";
+    throw new FrugalError(
+      "config_invalid",
+      `load.${key}: ${asked} requests per pipeline, but the dataset has ${datasetSize} usable items and each is sent at most once; ` +
+        "to replay items, say how with load.repeat (e.g. repeat: { kind: zipf, exponent: 1.1 }), applied identically to every pipeline",
+      { details: { keyPath: `load.${key}` } },
+    );
+  }
+  let count = asked ?? datasetSize;
+  if (maxItems !== undefined) count = Math.min(count, maxItems);
+  return count;
 }

@@ -5,11 +5,12 @@
  * says so. Comparisons with the baseline carry their 95% interval, and say when it crosses 1.
  */
 import type { PocResults, RecommendationFields } from "../results/types.ts";
-import { formatKwh, formatRatio, formatShare, formatUsd } from "./format.ts";
+import { formatRatio, formatShare } from "./format.ts";
 import { MIN_BOOTSTRAP_N, against, type Interval } from "../results/intervals.ts";
-import { deriveShown, intervalText, showFigure, type Shown } from "./shown.ts";
+import { deriveShown, showCounted, type Shown } from "./shown.ts";
 import { formatRange } from "./uncertainty-words.ts";
 import { interval, recommendationOf, type PipelineView } from "./view-model.ts";
+import type { RecommendationView } from "./view-sections.ts";
 
 export interface HeadlinePoint {
   /** What the figure is of: "recommended threshold 0.55, scored on 1,540 held-out items", "this run (threshold 0.885)". */
@@ -56,8 +57,11 @@ function comparisonEntry(results: PocResults, pipeline: string): Record<string, 
   return c !== null && typeof c === "object" ? (c as Record<string, unknown>) : null;
 }
 
-/** `withheld`: the run stopped on failures, so the cards show the figures recorded and compare nothing. */
-export function buildHeadlines(results: PocResults, views: PipelineView[], candidate: string | null, qualityName: string, withheld = false): Headline[] {
+/**
+ * `view`: the recommendation as the report shows it (its figures' provenance settled for older files too); `withheld`: the
+ * run stopped on failures, so the cards show the figures recorded and compare nothing.
+ */
+export function buildHeadlines(results: PocResults, views: PipelineView[], candidate: string | null, qualityName: string, view: RecommendationView | null, withheld = false): Headline[] {
   const base = views.find((v) => v.isBaseline);
   const cand = views.find((v) => v.name === candidate) ?? (views.length === 1 ? views[0] : undefined);
   if (cand === undefined) return [];
@@ -113,13 +117,9 @@ export function buildHeadlines(results: PocResults, views: PipelineView[], candi
     const text = cutText({ factor: factor ?? null, ci, n: recN }, lower, higher, v.baseline);
     return text === null ? null : { text, value: factor ?? null, provenance: shown.provenance === "measured" ? "modeled" : shown.provenance, details: [] };
   };
-  const recCost = recommended.cost_per_request_usd === undefined || recommended.cost_per_request_usd === null
-    ? null
-    : showFigure({ value: recommended.cost_per_request_usd, provenance: recommended.cost_provenance ?? "modeled", ...(recommended.cost_ci95 !== undefined ? { ci95: recommended.cost_ci95 } : {}) }, formatUsd);
-  const recKwh = recommended.kwh_per_1000 === undefined || recommended.kwh_per_1000 === null
-    ? null
-    : showFigure({ value: recommended.kwh_per_1000, provenance: "modeled", ...(recommended.kwh_ci95 !== undefined ? { ci95: recommended.kwh_ci95 } : {}) }, formatKwh);
-  const recQuality = recommendedQuality(recommended);
+  const recCost = view === null || view.cost.value === null ? null : { ...view.cost, details: [] };
+  const recKwh = view?.kwh ?? null;
+  const recQuality = recommendedQuality(view);
   return [
     headline("Cost / request", recCost === null ? null : point(recAbout, recCost, recCut(v?.cost_cut_factor, v?.cost_cut_factor_ci95, recCost, "cheaper", "more expensive")), runPoint.cost),
     headline(qualityName, point(recAbout, recQuality.shown, recQuality.shown.value === null ? recQuality.part : qualityDelta(recQuality.shown), verdictNote(recommended)), runPoint.quality),
@@ -134,13 +134,12 @@ function recommendedAbout(rec: RecommendationFields): string {
 }
 
 /** The chain's quality at the recommended point, and the compact part's when the chain's is unknown. */
-function recommendedQuality(rec: RecommendationFields): { shown: Shown; part: Shown | null } {
-  const shown = showFigure({ value: rec.quality ?? null, provenance: rec.quality_provenance ?? "not_measured", ...(rec.quality_ci95 !== undefined ? { ci95: rec.quality_ci95 } : {}) }, (v) => formatShare(v));
-  if (rec.compact_quality === undefined || rec.compact_quality === null) return { shown, part: null };
-  const ci = intervalText({ ci95: rec.compact_quality_ci95 }, (v) => formatShare(v));
-  const on = rec.coverage === undefined ? "" : ` on ${formatShare(rec.coverage)} of ${rec.coverage_of ?? "requests"}`;
-  const text = `compact answers kept: ${formatShare(rec.compact_quality)}${on}${"interval" in ci && ci.interval !== undefined ? ` (${ci.interval})` : ""}`;
-  return { shown, part: { text, value: rec.compact_quality, provenance: "measured", details: [] } };
+function recommendedQuality(view: RecommendationView | null): { shown: Shown; part: Shown | null } {
+  const shown = view?.quality ?? showCounted(null, formatShare);
+  const kept = view?.compactQuality ?? null;
+  if (view === null || kept === null || kept.value === null) return { shown, part: null };
+  const on = view.coverage.value === null ? "" : ` on ${view.coverage.text} of ${view.coverageOf}`;
+  return { shown, part: { text: `compact answers kept: ${kept.text}${on}${kept.interval === undefined ? "" : ` (${kept.interval})`}`, value: kept.value, provenance: "measured", details: [] } };
 }
 
 /** The verdict against the target, short: the full sentence is in the recommendation section. */

@@ -60,8 +60,14 @@ export function headlineCards(model: ReportModel): string {
 }
 
 export function partialBanner(model: ReportModel): string {
-  if (model.partialNote === null) return "";
-  return `<aside class="callout partial" role="alert"><h2>Partial results</h2><p>${escapeHtml(model.partialNote)}</p></aside>`;
+  const notes = model.run.runNotes.map((n) => `<li>${escapeHtml(n)}</li>`).join("");
+  const about = notes === "" ? "" : `<aside class="callout" role="note"><h2>About this run</h2><ul>${notes}</ul></aside>`;
+  if (model.run.aborted !== null) {
+    const partial = model.partialNote === null ? "" : `<p>${escapeHtml(model.partialNote)}</p>`;
+    return `<aside class="callout partial" role="alert"><h2>Run stopped on failures</h2><p><b>${escapeHtml(model.run.aborted)}</b></p>${partial}</aside>${about}`;
+  }
+  if (model.partialNote === null) return about;
+  return `<aside class="callout partial" role="alert"><h2>Partial results</h2><p>${escapeHtml(model.partialNote)}</p></aside>${about}`;
 }
 
 export function measurementCallout(model: ReportModel): string {
@@ -171,8 +177,18 @@ export function optionalSections(model: ReportModel): string {
 }
 
 export function pipelinesHtml(model: ReportModel): string {
-  const items = model.pipelines.map((p) => `<li><span class="swatch" style="background:${p.color}"></span><b>${escapeHtml(p.name)}</b>: ${escapeHtml(p.chain || "no tiers")}</li>`);
-  return `<ul class="pipelines">${items.join("")}</ul>`;
+  const items = model.pipelines.map((p) => {
+    const prices = p.prices.length === 0 ? "" : `<ul class="prices">${p.prices.map((t) => `<li>${escapeHtml(t)}</li>`).join("")}</ul>`;
+    return `<li><span class="swatch" style="background:${p.color}"></span><b>${escapeHtml(p.name)}</b>: ${escapeHtml(p.chain || "no tiers")}${prices}</li>`;
+  });
+  const warmup = model.run.warmupNote === null ? "" : `<p class="muted">Warm-up: ${escapeHtml(model.run.warmupNote)}</p>`;
+  return `<ul class="pipelines">${items.join("")}</ul>${warmup}`;
+}
+
+/** With repeated traffic: how much of the chain's saving is the cache's, and how much the compact tier's. */
+export function cacheAttributionHtml(model: ReportModel): string {
+  if (model.run.cacheAttribution.length === 0) return "";
+  return `<section id="cache-attribution"><h2>What the cache saves, what the compact tier saves</h2>${model.run.cacheAttribution.map((l) => `<p>${escapeHtml(l)}</p>`).join("")}</section>`;
 }
 
 export function provenanceLegend(): string {

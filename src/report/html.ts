@@ -8,6 +8,7 @@ import type { ReportAssets } from "./assets.ts";
 import { escapeHtml, jsonForScript } from "./escape.ts";
 import { PROVENANCE_LABEL } from "./format.ts";
 import {
+  cacheAttributionHtml,
   partialBanner,
   headlineCards,
   measurementCallout,
@@ -106,7 +107,8 @@ function chartLegend(items: LegendItem[]): string {
 }
 
 function paretoFigure(model: ReportModel): string {
-  const items: LegendItem[] = model.pipelines.map((p) => ({
+  // A pipeline with no cost has no place on a cost axis: it is not drawn, so not listed.
+  const items: LegendItem[] = model.pipelines.filter((p) => p.cost.value !== null).map((p) => ({
     color: p.color,
     label: p.quality.value === null ? `${p.name} (quality not measured: cost shown as a line)` : `${p.name} (cost ${PROVENANCE_LABEL[p.cost.provenance]})`,
     style: p.quality.value === null ? ("dash" as const) : ("dot" as const),
@@ -185,6 +187,7 @@ ${latencyFigure(model)}
 <figure class="chart" id="fig-kwh"><figcaption><h3>Energy per 1,000 requests</h3><p>kWh. Faded bars are modeled, not measured.</p></figcaption><div class="svg-wrap">${kwhSvg(model.pipelines)}</div></figure>
 </div></section>
 <section id="recommendation"><h2>Recommended operating point</h2>${recommendationHtml(model)}</section>
+${cacheAttributionHtml(model)}
 ${optionalSections(model)}
 <section id="pipelines"><h2>Pipelines</h2>${pipelinesHtml(model)}</section>
 <section id="provenance"><h2>Provenance</h2><p>Every figure says where it comes from. Hover a badge for its parts and notes.</p>${provenanceLegend()}</section>

@@ -59,13 +59,20 @@ export function renderSummaryMarkdown(model: ReportModel): string {
   out.push(model.facts.map(escapeMarkdownText).join(" · "));
   if (model.generatedAt !== null) out.push("", `Generated ${escapeMarkdownText(model.generatedAt)}${model.frugalVersion === null ? "" : ` by frugal ${escapeMarkdownText(model.frugalVersion)}`}.`);
   if (model.runFacts !== null) out.push("", `${escapeMarkdownText(model.runFacts)}.`);
+  if (model.run.aborted !== null) out.push("", `> **Run stopped on failures:** ${escapeMarkdownText(model.run.aborted)}`);
   if (model.partialNote !== null) out.push("", `> **Partial results:** ${escapeMarkdownText(model.partialNote)}`);
+  for (const note of model.run.runNotes) out.push("", `> ${escapeMarkdownText(note)}`);
   out.push(...headlineLines(model));
   out.push("", "## Summary", "");
   const header = ["Figure", ...model.pipelines.map((p) => escapeMarkdownCell(p.isBaseline ? `${p.name} (baseline)` : p.name))];
   out.push(...table(header, model.rows.map((row) => [escapeMarkdownCell(row.label), ...row.cells.map(cell)])));
   out.push(...mixedNotes(model.rows, model.pipelines.map((p) => p.name)));
-  out.push("", "Pipelines:", ...model.pipelines.map((p) => `- **${escapeMarkdownText(p.name)}**: ${escapeMarkdownText(p.chain || "no tiers")}`));
+  out.push("", "Pipelines:");
+  for (const p of model.pipelines) {
+    out.push(`- **${escapeMarkdownText(p.name)}**: ${escapeMarkdownText(p.chain || "no tiers")}`, ...p.prices.map((t) => `  - ${escapeMarkdownText(t)}`));
+  }
+  if (model.run.warmupNote !== null) out.push("", `Warm-up: ${escapeMarkdownText(model.run.warmupNote)}`);
+  if (model.run.cacheAttribution.length > 0) out.push("", "## What the cache saves, what the compact tier saves", "", ...model.run.cacheAttribution.map(escapeMarkdownText));
 
   const rec = model.recommendation;
   out.push("", "## Recommended operating point", "");

@@ -113,6 +113,13 @@ function versusSummary(results: PocResults, rows: PlanningSection["rows"]): stri
   return out;
 }
 
+/** A planned row's column: its pipeline, else what it plans (GPU · model), else its position. */
+function columnName(row: PlanningSection["rows"][number], index: number): string {
+  if (typeof row.pipeline === "string") return row.pipeline;
+  const what = [row.gpu, row.model].filter((v): v is string => typeof v === "string");
+  return what.length > 0 ? what.join(" · ") : `plan ${index + 1}`;
+}
+
 /** Any `planning` object with flat rows: one table row per key, in order of first appearance, pipelines as columns. */
 export function buildPlanning(results: PocResults): PlanningView | null {
   const planning = results.planning as PlanningSection | undefined;
@@ -126,7 +133,7 @@ export function buildPlanning(results: PocResults): PlanningView | null {
   const ordered = [...keys.filter(isPlain), ...keys.filter((k) => !isPlain(k))];
   return {
     title: planning.title ?? "Capacity and energy plan",
-    columns: planning.rows.map((row, i) => (typeof row.pipeline === "string" ? row.pipeline : `plan ${i + 1}`)),
+    columns: planning.rows.map((row, i) => columnName(row, i)),
     rows: ordered.map((key) => {
       const known = KEYS[key];
       const format = known?.format ?? formatNumber;

@@ -125,6 +125,7 @@ export function buildReportModel(results: PocResults, options: ReportOptions = {
   const rows = buildSummaryRows(results, pipelines);
   const label = qualityLabel(results);
   const sweep = buildSweep(results, pipelines.find((p) => p.name === candidate));
+  const recommendation = buildRecommendation(results, sweep);
   const slo = results.slo as { p95_ms?: unknown } | undefined;
   const sloP95Ms = typeof slo?.p95_ms === "number" ? slo.p95_ms : null;
   const facts = [
@@ -150,9 +151,9 @@ export function buildReportModel(results: PocResults, options: ReportOptions = {
     pipelines,
     rows,
     // A run stopped on failures compares nothing: its figures are shown, no ratio is made from them.
-    headlines: buildHeadlines(results, pipelines, candidate, label, abortedOf(results) !== null),
+    headlines: buildHeadlines(results, pipelines, candidate, label, recommendation, abortedOf(results) !== null),
     sweep,
-    recommendation: buildRecommendation(results, sweep),
+    recommendation,
     hints: buildHints(results, rows),
     failures: buildFailures(results),
     planning: buildPlanning(results),

@@ -34,10 +34,13 @@ describe("the report model", () => {
     assert.equal(model.baseline, "dense");
     assert.equal(model.candidate, "frugal");
     const cost = model.headlines.find((h) => h.label === "Cost / request");
-    // 0.000447 / 0.00003765 = 11.87
-    assert.equal(cost?.comparison?.text, "11.9× cheaper than dense");
-    assert.equal(cost?.comparison?.provenance, "mixed", "modeled vs mixed inputs");
-    assert.ok(cost?.comparison?.details.some((d) => d.startsWith("dense: modeled")));
+    // The card leads with the recommended point (threshold 0.4), the run's own beside it.
+    assert.equal(cost?.main.about, "recommended threshold 0.4");
+    assert.equal(cost?.main.shown.text, "$0.0000377");
+    // 0.000447 / 0.00003765 = 11.87; this older file has no interval, so the ratio stands alone.
+    assert.equal(cost?.run?.comparison?.text, "11.9× cheaper than dense");
+    assert.equal(cost?.run?.comparison?.provenance, "mixed", "modeled vs mixed inputs");
+    assert.ok(cost?.run?.comparison?.details.some((d) => d.startsWith("dense: modeled")));
     const quality = model.headlines.find((h) => h.label === "Accuracy");
     assert.equal(quality?.comparison?.provenance, "not_measured");
     assert.equal(quality?.comparison?.text, "dense: not measured");
@@ -103,10 +106,16 @@ describe("the report model", () => {
     assert.equal(third?.quality.text, "not measured");
     assert.ok((third?.compactQuality ?? 0) > 0.89);
     const quality = model.headlines.find((h) => h.label === "Accuracy");
-    assert.equal(quality?.shown.text, "not measured");
-    assert.equal(quality?.comparison?.text, "measured part: 99.1% on the 64.7% answered by the tiers that ran");
-    assert.equal(quality?.comparison?.provenance, "measured");
-    assert.deepEqual(model.planning?.columns.slice(0, 3), ["Pipeline", "Model", "Feasible"]);
+    assert.equal(quality?.main.shown.text, "not measured", "the chain's quality at the recommended threshold");
+    assert.equal(quality?.main.comparison?.text, "compact answers kept: 95.3% on 87.3% of requests");
+    assert.equal(quality?.run?.shown.text, "not measured");
+    assert.equal(quality?.run?.comparison?.text, "measured part: 99.1% on the 64.7% answered by the tiers that ran");
+    assert.equal(quality?.run?.comparison?.provenance, "measured");
+    assert.deepEqual(model.planning?.columns, ["dense", "frugal"], "one column per pipeline, like the summary");
+    assert.deepEqual(model.planning?.rows.slice(0, 3).map((r) => r.label), ["Model (planner)", "Fits the SLO", "GPU"]);
+    // An older file's per-LLM-call figures are labeled as such, not as per request.
+    assert.ok(model.planning?.rows.some((r) => r.label === "kWh / 1,000 LLM calls"));
+    assert.ok(!model.planning?.rows.some((r) => r.label === "kWh / 1,000 requests"));
     assert.ok(model.facts.includes("Poisson load at 100 req/s, 4,000 requests per pipeline, warm-up 50"));
   });
 

@@ -68,9 +68,10 @@ describe("the HTML is self-contained", () => {
     assert.ok(html.includes("__frugalReportReady"));
     const data = /<script type="application\/json" id="frugal-data">([^<]*)<\/script>/.exec(html);
     assert.ok(data?.[1] !== undefined);
-    const payload = JSON.parse(data[1]) as { pipelines: Array<{ name: string }>; sweep: { points: unknown[] } };
+    const payload = JSON.parse(data[1]) as { pipelines: Array<{ name: string }>; sweep: { chain: unknown[]; compact: unknown[] } };
     assert.deepEqual(payload.pipelines.map((p) => p.name), ["dense", "frugal"]);
-    assert.equal(payload.sweep.points.length, 19);
+    assert.equal(payload.sweep.chain.length, 19);
+    assert.equal(payload.sweep.compact.length, 0);
   });
 
   it("escapes hostile names everywhere they land", () => {

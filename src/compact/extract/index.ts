@@ -11,6 +11,6 @@
 export { trainExtractor, type TrainedExtractorResult, type TrainExtractorOptions, type TrainExtractorReport, type FieldTrainingReport } from "./train.ts";
 export { loadCompactExtractor, saveExtractor, createExtractor, EXTRACTOR_KIND, type TrainedExtractor, type ExtractorRuntimeOptions, type ExtractorParts } from "./model.ts";
 export { evaluateExtractor, sweepCurve, type ExtractEvalReport, type FieldEvaluation, type CurvePoint } from "./evaluate.ts";
-export { reducedContext, documentLines, createTokenCounter, estimateTokensSaved, type ReducedContext, type TokenCounter, type TokenSavings } from "./reduce.ts";
+export { reducedContext, documentLines, createTokenCounter, estimateTokensSaved, promptReduction, type PromptReduction, type ReducedContext, type TokenCounter, type TokenSavings } from "./reduce.ts";
 export { normalizeForMatch, valuesMatch, cleanValue } from "./normalize.ts";
 export { DEFAULT_MAX_CHARS } from "./document.ts";

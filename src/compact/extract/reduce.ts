@@ -80,3 +80,37 @@ export function estimateTokensSaved(fullText: string, reduced: ReducedContext | 
   const savedTokens = Math.max(0, fullTokens - reducedTokens);
   return { fullTokens, reducedTokens, savedTokens, savedShare: fullTokens === 0 ? 0 : savedTokens / fullTokens, encoding: counter.encoding };
 }
+
+export interface PromptReduction {
+  /** Documents that sent a prompt (a document with no escalated field sends none). */
+  documents: number;
+  /** Tokens of those documents whole, each counted once, and of their reduced prompts (one per document). */
+  fullTokens: number;
+  reducedTokens: number;
+  /** 1 − reduced / full (0 when nothing was sent). */
+  savedShare: number;
+  encoding: string;
+}
+
+/**
+ * What prompt reduction saves over a set of documents, counted as the cascade sends them: ONE call per document asking for
+ * all its escalated fields, with the union of their ranked lines (src/cascade/context.ts), against that document whole,
+ * once. Counting the whole document once per field instead would multiply the baseline by the number of fields.
+ */
+export function promptReduction(
+  documents: ReadonlyArray<{ text: string; escalated: readonly FieldPrediction[] }>,
+  counter: TokenCounter,
+  options: { window?: number } = {},
+): PromptReduction {
+  let sent = 0;
+  let fullTokens = 0;
+  let reducedTokens = 0;
+  for (const doc of documents) {
+    if (doc.escalated.length === 0) continue;
+    const savings = estimateTokensSaved(doc.text, reducedContext(doc.text, doc.escalated, options), counter);
+    sent++;
+    fullTokens += savings.fullTokens;
+    reducedTokens += savings.reducedTokens;
+  }
+  return { documents: sent, fullTokens, reducedTokens, savedShare: fullTokens === 0 ? 0 : 1 - reducedTokens / fullTokens, encoding: counter.encoding };
+}
