@@ -6,7 +6,7 @@
 import { FrugalError } from "../core/errors.ts";
 import type { CacheStore, CacheStoreStats } from "./types.ts";
 
-export interface MemoryStoreOptions {
+export interface MemoryStoreOptions<V = unknown> {
   /** Bound on the number of entries; the least recently used one is evicted beyond it. */
   maxEntries: number;
   /** Bound on the summed `sizeOf` of the values (e.g. response bytes); LRU entries are evicted beyond it. */
@@ -25,7 +25,7 @@ interface Entry<V> {
   bytes: number;
 }
 
-export function createMemoryStore<V>(options: MemoryStoreOptions): CacheStore<V> {
+export function createMemoryStore<V>(options: MemoryStoreOptions<V>): CacheStore<V> {
   if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
     throw new FrugalError("config_invalid", `cache max_entries must be an integer >= 1, got ${options.maxEntries}`);
   }

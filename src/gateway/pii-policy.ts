@@ -43,8 +43,8 @@ export function applyPiiToMessages(guard: PiiGuard, policy: PiiPolicy, target: s
   if (policy === "off") return { value: messages, session: undefined, localOnly: false, counts: NOTHING };
   // One pass that both finds and redacts, in a session that is dropped when nothing was found.
   const session = createRedactionSession();
-  const redacted = guard.redactMessages(messages as never, session);
-  return decide(policy, target, messages, summarize(redacted.findings), () => ({ value: redacted.messages as unknown as ChatMessages, session }));
+  const redacted = guard.redactMessages(messages, session);
+  return decide(policy, target, messages, summarize(redacted.findings), () => ({ value: redacted.messages as ChatMessages, session }));
 }
 
 /**

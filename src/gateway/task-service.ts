@@ -9,14 +9,14 @@
  *   request the compact tier would have escalated then gets the compact answer, marked degraded with the reason.
  * - `local_only` requests (PII found, policy local_only) run a second cascade made of the on-prem tiers only.
  */
-import { isAbsolute, resolve } from "node:path";
-import { readTextFile } from "../core/config-file.ts";
 import { FrugalError } from "../core/errors.ts";
 import type { TaskSpec } from "../core/types.ts";
 import { createCascade, type Cascade, type CascadeResult } from "../cascade/index.ts";
 import type { Meter } from "../meter/index.ts";
 import { buildPipelineTiers, prepareTierResources, type SharedTierResources } from "../pipeline/build-tiers.ts";
 import type { CompactLoader } from "../pipeline/compact-loader.ts";
+import { contextOptionsOf, escalationPolicyOf } from "../pipeline/escalation.ts";
+import { readTaskLabels } from "../pipeline/labels.ts";
 import { tierMeterOf } from "../pipeline/tier-meter.ts";
 import type { CascadeTier } from "../tiers/index.ts";
 import type { GatewayConfig, GatewayTaskConfig } from "./config.ts";
@@ -68,22 +68,6 @@ export interface TaskService {
   close(): Promise<void>;
 }
 
-function readLabels(value: string[] | string | undefined, baseDir: string, keyPath: string): string[] | undefined {
-  if (value === undefined || Array.isArray(value)) return value;
-  const file = isAbsolute(value) ? value : resolve(baseDir, value);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readTextFile(file, "labels file"));
-  } catch (error) {
-    if (error instanceof FrugalError) throw error;
-    throw new FrugalError("config_invalid", `${keyPath}: ${file} is not valid JSON`, { details: { keyPath } });
-  }
-  if (!Array.isArray(parsed) || parsed.length < 2 || !parsed.every((l) => typeof l === "string" && l.trim() !== "")) {
-    throw new FrugalError("config_invalid", `${keyPath}: ${file} must hold a JSON array of at least two label strings`, { details: { keyPath } });
-  }
-  return parsed as string[];
-}
-
 /** Whether the compact answer that stood would have been escalated, had an LLM been there to escalate to. */
 function belowThreshold(result: CascadeResult, tier: CascadeTier | undefined): boolean {
   const answer = result.answer;
@@ -108,7 +92,7 @@ async function buildTask(task: GatewayTaskConfig, options: TaskServiceOptions, t
   });
   const modelLabels = [...resources.compact.values()].flatMap((c) => (c.model.kind === "classify" ? [...c.model.labels] : []));
   const modelFields = [...resources.compact.values()].flatMap((c) => (c.model.kind === "extract" ? [...c.model.fields] : []));
-  const labels = readLabels(task.labels, baseDir, `tasks[${taskIndex}].labels`) ?? (modelLabels.length > 0 ? [...new Set(modelLabels)].sort() : undefined);
+  const labels = readTaskLabels(task.labels, baseDir, `tasks[${taskIndex}].labels`) ?? (modelLabels.length > 0 ? [...new Set(modelLabels)].sort() : undefined);
   const fields = task.fields ?? (modelFields.length > 0 ? [...new Set(modelFields)] : undefined);
   if (task.kind === "classify" && labels === undefined) throw new FrugalError("config_invalid", `tasks[${taskIndex}].labels: a classify task with no compact model needs its labels`);
   if (task.kind === "extract" && fields === undefined) throw new FrugalError("config_invalid", `tasks[${taskIndex}].fields: an extract task with no compact model needs its fields`);
@@ -150,25 +134,12 @@ async function buildTask(task: GatewayTaskConfig, options: TaskServiceOptions, t
   const liveTiers = buildPipelineTiers({ config: { tiers: tierConfigs }, pipeline, task: spec, resources, meter, tierMeter, pipelineRate: undefined, reachShare: () => 1 });
   const cascadeOf = (names: string[]): Cascade => {
     const tiers = liveTiers.filter((t) => names.includes(t.name));
-    const rules = task.escalation.rules
-      .filter((r) => names.includes(r.route))
-      .map((r, i) => ({
-        name: r.name ?? `rule ${i + 1}`,
-        route: r.route,
-        when: {
-          ...(r.min_chars !== undefined ? { minChars: r.min_chars } : {}),
-          ...(r.max_chars !== undefined ? { maxChars: r.max_chars } : {}),
-          ...(r.pattern !== undefined ? { pattern: new RegExp(r.pattern) } : {}),
-          ...(r.tag !== undefined ? { tag: r.tag } : {}),
-        },
-      }));
-    const timeoutMs = Object.fromEntries(Object.entries(task.escalation.timeouts_ms).filter(([n]) => names.includes(n)));
     return createCascade({
       name: task.name,
       task: spec,
       tiers,
-      policy: { rules, fallbackOnError: task.escalation.fallback_on_error, onExhausted: task.escalation.on_exhausted, timeoutMs },
-      context: { topLines: task.escalation.context.top_lines, window: task.escalation.context.window },
+      policy: escalationPolicyOf(task.escalation, names),
+      context: contextOptionsOf(task.escalation),
     });
   };
   const full = cascadeOf(answering);

@@ -44,7 +44,7 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, "0");
 }
 
-const FIRST = ["jean", "marie", "lucas", "chloe", "emma", "noah", "olivia", "liam", "camille", "hugo", "sarah", "james"];
+const FIRST = ["jean", "marie", "lucas", "chloé", "élodie", "jérôme", "emma", "noah", "olivia", "liam", "camille", "hugo", "sarah", "james"];
 const LAST = ["dupont", "martin", "bernard", "smith", "johnson", "moreau", "lefevre", "garcia", "brown", "nguyen"];
 const DOMAINS = ["example.com", "example.fr", "mail.example.org", "acme.co.uk", "societe-generale.example", "univ-lyon.fr"];
 

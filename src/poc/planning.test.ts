@@ -13,6 +13,7 @@ import { renderSummaryMarkdown } from "../report/markdown.ts";
 import { pocConfigSchema } from "./config.ts";
 import { planningSection } from "./planning.ts";
 import type { RequestRecord, StepRecord } from "./records.ts";
+import type { PlanningSection } from "../results/types.ts";
 
 const config = pocConfigSchema.parse(
   parse(`
@@ -74,7 +75,7 @@ test("the report sets each planning figure beside the summary's namesake, with b
   // Every figure with a namesake in the summary either agrees within 10% or has a line with both values.
   const lines = planning.versusSummary.join("\n");
   for (const p of results.pipelines) {
-    const row = (results.planning?.rows ?? []).find((r) => r.pipeline === p.name);
+    const row = ((results.planning as PlanningSection | undefined)?.rows ?? []).find((r) => r.pipeline === p.name);
     assert.ok(row !== undefined, p.name);
     const checks: Array<[string, number | null, number | null]> = [
       ["P95", figure(row, "llm_call_p95_ms"), p.metrics.latency_ms.p95],

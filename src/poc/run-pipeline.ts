@@ -11,6 +11,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { createCascade, type CascadeResult } from "../cascade/index.ts";
+import { contextOptionsOf, escalationPolicyOf } from "../pipeline/escalation.ts";
 import { FrugalError, isFrugalError } from "../core/errors.ts";
 import type { TaskSpec } from "../core/types.ts";
 import type { CascadeTier } from "../tiers/index.ts";
@@ -64,25 +65,6 @@ export interface PipelineRun {
   timedOutAtDrain: number;
   /** Previously failed records measured again because the pipeline's earlier failure rate passed the limit. */
   remeasured: number;
-}
-
-function policyOf(pipeline: PipelineConfig) {
-  const e = pipeline.escalation;
-  return {
-    rules: e.rules.map((r, i) => ({
-      name: r.name ?? `rule-${i + 1}`,
-      route: r.route,
-      when: {
-        ...(r.min_chars !== undefined ? { minChars: r.min_chars } : {}),
-        ...(r.max_chars !== undefined ? { maxChars: r.max_chars } : {}),
-        ...(r.pattern !== undefined ? { pattern: new RegExp(r.pattern) } : {}),
-        ...(r.tag !== undefined ? { tag: r.tag } : {}),
-      },
-    })),
-    fallbackOnError: e.fallback_on_error,
-    onExhausted: e.on_exhausted,
-    timeoutMs: e.timeouts_ms,
-  };
 }
 
 interface Drive {
@@ -146,8 +128,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   if (previous.length === count) return { ...base, records: previous, load: null, warmup: null, warmupCost: null, interrupted: false, failures: watch.finish() };
 
   const order = requestStream(items.length, count, { order: load.order, seed: load.seed, ...(load.repeat !== undefined ? { repeat: load.repeat } : {}) });
-  const policy = policyOf(pipeline);
-  const context = { topLines: pipeline.escalation.context.top_lines, window: pipeline.escalation.context.window };
+  const policy = escalationPolicyOf(pipeline.escalation);
+  const context = contextOptionsOf(pipeline.escalation);
   const reached = new Map<string, number>();
   let completed = 0;
   const reachShare = (tier: string): number => ((reached.get(tier) ?? 0) + 1) / (completed + 1);

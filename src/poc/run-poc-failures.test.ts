@@ -176,24 +176,28 @@ test("cost is priced by the model the endpoint serves, and every tier names its 
 });
 
 test("fair cache: each item once by default, the same stream for every pipeline; replays only through load.repeat", async () => {
-  const config = writeConfig("fair");
+  // Not a test of failures: a transient one on a loaded machine must not stop the run.
+  const tolerant = { extra: "failure_limit: 0.5" };
+  const config = writeConfig("fair", tolerant);
   const once = await run(config, "fair");
+  assert.equal(once.aborted, undefined, once.aborted?.reason);
   const records = readFileSync(join(dir, "fair", "poc.frugal-results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
   const streamOf = (pipeline: string): string[] => records.filter((r) => r.pipeline === pipeline).sort((a, b) => a.seq - b.seq).map((r) => r.item);
   assert.equal(streamOf("dense").length, 30);
   assert.equal(new Set(streamOf("dense")).size, 30, "each item once");
   assert.deepEqual(streamOf("frugal"), streamOf("dense"), "the same stream");
   assert.equal(once.results.pipelines[1]?.metrics.cache_hit_rate, 0, "no replay for the cache to answer");
-  assert.equal(once.results.pipelines.length, 2, "no reference pipeline without repeats");
+  assert.deepEqual(once.results.pipelines.map((p) => p.name), ["dense", "frugal"], "no reference pipeline without repeats");
 
   await assert.rejects(run(writeConfig("too-many", { load: "{ kind: constant, rate: 500, items: 40 }" }), "too-many"), /load\.items: 40 requests.*30 usable items.*load\.repeat/);
 
-  const zipf = await run(writeConfig("zipf", { load: "{ kind: constant, rate: 500, repeat: { kind: zipf, exponent: 1.1, requests: 60 } }" }), "zipf");
+  const zipf = await run(writeConfig("zipf", { ...tolerant, load: "{ kind: constant, rate: 500, repeat: { kind: zipf, exponent: 1.1, requests: 60 } }" }), "zipf");
+  assert.equal(zipf.aborted, undefined, zipf.aborted?.reason);
   const replayed = readFileSync(join(dir, "zipf", "poc.frugal-results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
   const of = (pipeline: string): string[] => replayed.filter((r) => r.pipeline === pipeline).sort((a, b) => a.seq - b.seq).map((r) => r.item);
   assert.equal(of("dense").length, 60);
   assert.ok(new Set(of("dense")).size < 60, "repeats");
   assert.deepEqual(of("frugal"), of("dense"));
   assert.deepEqual(of("dense-with-cache"), of("dense"));
-  assert.ok((zipf.results.cache_attribution?.saved_by_cache_usd_per_request ?? 0) > 0);
+  assert.ok((zipf.results.cache_attribution?.saved_by_cache_usd_per_request ?? 0) > 0, JSON.stringify(zipf.results.cache_attribution));
 });

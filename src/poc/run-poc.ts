@@ -11,7 +11,7 @@
 import { cpus, loadavg } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { hashConfig } from "../cache/key.ts";
-import { loadConfigFile, readTextFile } from "../core/config-file.ts";
+import { loadConfigFile } from "../core/config-file.ts";
 import { FrugalError } from "../core/errors.ts";
 import { frugalVersion } from "../core/version.ts";
 import type { TaskSpec } from "../core/types.ts";
@@ -21,6 +21,7 @@ import { writeReport, type WrittenReport } from "../report/index.ts";
 import { buildPipelineTiers, endpointConfig, prepareTierResources, pricedModelOf } from "../pipeline/build-tiers.ts";
 import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import { DEFAULT_ENDPOINT } from "../pipeline/config.ts";
+import { readTaskLabels } from "../pipeline/labels.ts";
 import { pocConfigSchema, type PipelineConfig, type PocConfig } from "./config.ts";
 import { readPocDataset } from "./dataset.ts";
 import { gpuTelemetrySection } from "./gpu-section.ts";
@@ -70,21 +71,7 @@ export interface RunPocResult {
 }
 
 function resolveLabels(config: PocConfig, baseDir: string, datasetLabels: string[], modelLabels: string[]): string[] | undefined {
-  const labels = config.task.labels;
-  if (labels === undefined) return [...new Set([...datasetLabels, ...modelLabels])].sort();
-  if (Array.isArray(labels)) return labels;
-  const file = isAbsolute(labels) ? labels : resolve(baseDir, labels);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readTextFile(file, "labels file"));
-  } catch (error) {
-    if (error instanceof FrugalError) throw error;
-    throw new FrugalError("config_invalid", `task.labels: ${file} is not valid JSON`, { details: { keyPath: "task.labels" } });
-  }
-  if (!Array.isArray(parsed) || parsed.length < 2 || !parsed.every((l) => typeof l === "string" && l.trim() !== "")) {
-    throw new FrugalError("config_invalid", `task.labels: ${file} must hold a JSON array of at least two label strings`, { details: { keyPath: "task.labels" } });
-  }
-  return parsed as string[];
+  return readTaskLabels(config.task.labels, baseDir, "task.labels") ?? [...new Set([...datasetLabels, ...modelLabels])].sort();
 }
 
 async function defaultLoader(): Promise<CompactLoader> {

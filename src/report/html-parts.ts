@@ -22,9 +22,21 @@ export function figureHtml(shown: Shown): string {
   return `<span class="fig"><span class="${cls}">${escapeHtml(shown.text)}</span> ${badge(shown)}</span>${ci}`;
 }
 
-function rowsHtml(rows: SummaryRow[]): string {
+/**
+ * Figures-by-column tables with many columns reflow, on screens too narrow for them, into one block per row whose cells
+ * name their column (report.css `.reflow-md` under 1,000 px, `.reflow-lg` under 1,500 px): no column is ever pushed out of
+ * its box, however many pipelines or plans there are.
+ */
+export function reflowClass(dataColumns: number): string {
+  return dataColumns >= 6 ? " reflow-lg" : dataColumns >= 4 ? " reflow-md" : "";
+}
+
+function rowsHtml(rows: SummaryRow[], columns: string[]): string {
   return rows
-    .map((row) => `<tr><th scope="row" title="${escapeHtml(row.help)}">${escapeHtml(row.label)}</th>${row.cells.map((c) => `<td>${figureHtml(c)}</td>`).join("")}</tr>`)
+    .map(
+      (row) =>
+        `<tr><th scope="row" title="${escapeHtml(row.help)}">${escapeHtml(row.label)}</th>${row.cells.map((c, i) => `<td data-label="${escapeHtml(columns[i] ?? "")}">${figureHtml(c)}</td>`).join("")}</tr>`,
+    )
     .join("\n");
 }
 
@@ -36,7 +48,8 @@ export function summaryTable(model: ReportModel): string {
     (g) => `<li><b>${escapeHtml(g.column)} · ${escapeHtml(g.labels.join(", "))}</b>: ${escapeHtml(g.details)}</li>`,
   );
   const mixedNotes = mixed.length === 0 ? "" : `<div class="mixed-notes"><h3>How the mixed figures are made</h3><ul>${mixed.join("")}</ul></div>`;
-  return `<div class="table-wrap"><table class="summary"><thead><tr><th scope="col">Figure</th>${head}</tr></thead><tbody>\n${rowsHtml(model.rows)}\n</tbody></table></div>${mixedNotes}`;
+  const columns = model.pipelines.map((p) => p.name);
+  return `<div class="table-wrap"><table class="summary${reflowClass(columns.length)}"><thead><tr><th scope="col">Figure</th>${head}</tr></thead><tbody>\n${rowsHtml(model.rows, columns)}\n</tbody></table></div>${mixedNotes}`;
 }
 
 function cardPoint(point: HeadlinePoint, main: boolean): string {
@@ -122,15 +135,18 @@ export function recommendationHtml(model: ReportModel): string {
   );
 }
 
-function cellHtml(cell: TableCell): string {
-  return typeof cell === "string" ? `<td>${escapeHtml(cell)}</td>` : `<td>${figureHtml(cell)}</td>`;
+function cellHtml(cell: TableCell, column: string): string {
+  return `<td data-label="${escapeHtml(column)}">${typeof cell === "string" ? escapeHtml(cell) : figureHtml(cell)}</td>`;
 }
 
 export function optionalSections(model: ReportModel): string {
   const out: string[] = [];
   if (model.extraction !== null) {
     const head = model.extraction.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("");
-    out.push(`<section id="extraction"><h2>Extraction, field by field</h2><div class="table-wrap"><table class="summary"><thead><tr><th scope="col">Field</th>${head}</tr></thead><tbody>${rowsHtml(model.extraction.rows)}</tbody></table></div></section>`);
+    const columns = model.extraction.columns;
+    out.push(
+      `<section id="extraction"><h2>Extraction, field by field</h2><div class="table-wrap"><table class="summary${reflowClass(columns.length)}"><thead><tr><th scope="col">Field</th>${head}</tr></thead><tbody>${rowsHtml(model.extraction.rows, columns)}</tbody></table></div></section>`,
+    );
   }
   if (model.gpu !== null) {
     const g = model.gpu;
@@ -147,10 +163,10 @@ export function optionalSections(model: ReportModel): string {
   if (model.planning !== null) {
     const p = model.planning;
     const head = `<th scope="col">Figure</th>${p.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("")}`;
-    const body = p.rows.map((r) => `<tr><th scope="row" title="${escapeHtml(r.help)}">${escapeHtml(r.label)}</th>${r.cells.map(cellHtml).join("")}</tr>`).join("\n");
+    const body = p.rows.map((r) => `<tr><th scope="row" title="${escapeHtml(r.help)}">${escapeHtml(r.label)}</th>${r.cells.map((c, i) => cellHtml(c, p.columns[i] ?? "")).join("")}</tr>`).join("\n");
     const versus = p.versusSummary.length === 0 ? "" : `<div class="mixed-notes"><h3>Beside the summary</h3><ul>${p.versusSummary.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></div>`;
     const notes = p.notes.length === 0 ? "" : `<ul class="notes">${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
-    out.push(`<section id="planning"><h2>${escapeHtml(p.title)}</h2><div class="table-wrap"><table class="summary plan"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${versus}${notes}</section>`);
+    out.push(`<section id="planning"><h2>${escapeHtml(p.title)}</h2><div class="table-wrap"><table class="summary plan${reflowClass(p.columns.length)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${versus}${notes}</section>`);
   }
   if (model.datasetProblems !== null) {
     const d = model.datasetProblems;

@@ -188,6 +188,7 @@ const CLIPPED_CELLS = `(() => {
     const box = (table.closest(".table-wrap") || table.parentElement).getBoundingClientRect();
     for (const cell of table.querySelectorAll("th, td")) {
       const r = cell.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // not displayed (a reflowed table's header row)
       if (r.right > box.right + 0.5 || r.left < box.left - 0.5) out.push((table.closest("section") || {}).id + ": " + cell.textContent.trim().slice(0, 40));
     }
     if (table.scrollWidth > table.parentElement.clientWidth + 1) out.push((table.closest("section") || {}).id + ": table " + table.scrollWidth + " px in a " + table.parentElement.clientWidth + " px box");

@@ -29,6 +29,12 @@ import { resolveTrainOptions, type FieldTrainingReport, type TrainExtractorOptio
 
 export type { TrainExtractorOptions, TrainExtractorReport, FieldTrainingReport };
 
+/**
+ * The training procedure's version, for caches of trained models keyed by their data (src/pipeline): 2 certifies on a
+ * held-out calibration split (issue 9); a model of version 1 must be retrained, not reused.
+ */
+export const EXTRACTOR_TRAINING_VERSION = 2;
+
 /** Held-out answers in five equal bins by confidence, lowest first: is the confidence informative, and calibrated? */
 function reliability(items: ReadonlyArray<{ confidence: number; correct: boolean }>): Array<{ n: number; meanConfidence: number; accuracy: number }> {
   const sorted = [...items].sort((a, b) => a.confidence - b.confidence);
@@ -186,7 +192,7 @@ export function trainExtractor(input: TrainExtractorOptions): TrainedExtractorRe
   const extractor = createExtractor({
     ...parts,
     fields,
-    training: { ...report, calibrationMethod: "holdout", dataHash: input.dataHash ?? null, createdAt: new Date().toISOString(), options: options.recorded },
+    training: { ...report, trainingVersion: EXTRACTOR_TRAINING_VERSION, calibrationMethod: "holdout", dataHash: input.dataHash ?? null, createdAt: new Date().toISOString(), options: options.recorded },
   });
   return { extractor, report, splits: { fit: prepared.map((_, i) => i).filter(inFit), calibration: calibrationIndex }, scores };
 }
