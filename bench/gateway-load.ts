@@ -120,12 +120,15 @@ export async function runAtRate(target: LoadTarget, options: RateOptions): Promi
   let second = 0;
   const ticker = options.onSecond === undefined ? undefined : setInterval(() => options.onSecond?.(++second), 1000);
   const n = target.bodies.length;
+  let ended = false;
   const run = await runOpenLoop({
     schedule,
     // Past this, an overloaded system's backlog is abandoned rather than waited for.
     drainMs: 5_000,
     send: (i) => dispatchPost(pool, target, target.bodies[i % n] as string),
     onComplete: (t) => {
+      // Requests abandoned at the drain deadline fail when the pool is destroyed below: they are counted as abandoned.
+      if (ended) return;
       if (t.error !== undefined) {
         errors++;
         firstError ??= t.error instanceof Error ? t.error.message : String(t.error);
@@ -134,6 +137,7 @@ export async function runAtRate(target: LoadTarget, options: RateOptions): Promi
       latency.record(t.latencyMs);
     },
   });
+  ended = true;
   if (ticker !== undefined) clearInterval(ticker);
   // Drop what is still queued or in flight, so an overloaded system's backlog does not spill into the next run.
   await pool.destroy();

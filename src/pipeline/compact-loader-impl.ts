@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import { hashConfig } from "../cache/key.ts";
 import { isFrugalError } from "../core/errors.ts";
 import { classifierToContents, loadCompactClassifier, MODEL_FILE_VERSION, resolveTrainOptions, saveClassifierFile, trainClassifierParallel } from "../compact/index.ts";
-import { loadCompactExtractor, saveExtractor, trainExtractor } from "../compact/extract/index.ts";
+import { EXTRACTOR_TRAINING_VERSION, loadCompactExtractor, saveExtractor, trainExtractor } from "../compact/extract/index.ts";
 import { hashDocuments, readLabeledDocuments } from "../data/labeled-documents.ts";
 import { hashExamples, readLabeledTexts } from "../data/labeled-texts.ts";
 import type { CompactLoader, LoadedCompactModel, TrainOrReuseOptions } from "./compact-loader.ts";
@@ -85,7 +85,8 @@ export function createCompactLoader(): CompactLoader {
       }
       const set = readLabeledDocuments(options.data);
       const dataHash = hashDocuments(set.documents);
-      const key = hashConfig({ dataHash, format: MODEL_FILE_VERSION, kind: "extract" });
+      // The training version is in the key: an extractor trained by an older procedure (other certificates) is not reused.
+      const key = hashConfig({ dataHash, format: MODEL_FILE_VERSION, kind: "extract", training: EXTRACTOR_TRAINING_VERSION });
       const file = join(options.cacheDir, `extractor-${key}.frugal`);
       const cached = loadIfPresent(file, loadCompactExtractor);
       if (cached !== undefined) return describeExtractor(file, cached, false, dataHash);

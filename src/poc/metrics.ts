@@ -10,7 +10,7 @@
  * - Latency is measured from the scheduled send time. A modeled tier returns at once and adds its modeled latency to the
  *   request's total, which is then `mixed`; the measured part alone is reported beside it.
  */
-import type { Figure, ProvenancePart } from "../core/provenance.ts";
+import type { ProvenancePart } from "../core/provenance.ts";
 import { histogramOf } from "./histogram.ts";
 import { classifyIntervals, fieldIntervals, requestMeanInterval } from "./metric-intervals.ts";
 import type { RequestRecord } from "./records.ts";
@@ -63,6 +63,7 @@ function qualityFigure(
     const intervals = fieldIntervals(rows, context.fields);
     extra.field_accuracy = accuracy.perField;
     extra.field_accuracy_ci95 = Object.fromEntries(Object.entries(intervals.perField).map(([f, u]) => [f, u.ci95 ?? null]));
+    extra.field_accuracy_n = Object.fromEntries(Object.entries(intervals.perField).map(([f, u]) => [f, u.ci95_n ?? 0]));
     value = accuracy.mean;
     interval = intervals.mean;
     const unknownFields = records.reduce((a, r) => a + (r.unknown_fields?.length ?? 0), 0);

@@ -165,16 +165,17 @@ function extractionSection(pipelines: PipelineResult[], fields: readonly string[
     pipelines: pipelines.map((p) => {
       const perField = (p.metrics.field_accuracy ?? {}) as Record<string, number | null>;
       const perFieldCi = (p.metrics.field_accuracy_ci95 ?? {}) as Record<string, [number, number] | null>;
+      const perFieldN = (p.metrics.field_accuracy_n ?? {}) as Record<string, number>;
       const known = p.metrics.quality.provenance === "measured";
-      const fig = (v: number | null | undefined, ci95?: [number, number] | null): FigureWithInterval => {
+      const fig = (v: number | null | undefined, ci95?: [number, number] | null, n?: number): FigureWithInterval => {
         if (v === null || v === undefined) return { value: null, provenance: "not_measured" };
-        const interval = ci95 === null || ci95 === undefined ? {} : { ci95, ci95_method: "wilson" };
+        const interval = ci95 === null || ci95 === undefined ? {} : { ci95, ci95_method: "wilson", ...(n !== undefined ? { ci95_n: n } : {}) };
         return known ? { value: v, provenance: "measured", ...interval } : { value: v, provenance: "measured", ...interval, note: "fields answered by the tiers that ran; modeled fields excluded" };
       };
       const reduction = p.metrics.prompt_reduction as { llm_calls: number; input_tokens_sent: number; input_tokens_full_document: number; saved_share: number } | undefined;
       return {
         name: p.name,
-        field_accuracy: Object.fromEntries(fields.map((f) => [f, fig(perField[f], perFieldCi[f])])),
+        field_accuracy: Object.fromEntries(fields.map((f) => [f, fig(perField[f], perFieldCi[f], perFieldN[f])])),
         mean_field_accuracy: known ? p.metrics.quality : measuredPart(p.metrics.quality_measured_part),
         ...(reduction !== undefined
           ? {

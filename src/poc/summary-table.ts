@@ -5,7 +5,7 @@
  * figure has its 95% interval on the line under it, and comparisons are sentences that say when the interval crosses 1.
  */
 import type { FigureProvenance } from "../core/provenance.ts";
-import { formatKwh, formatMs, formatRatio, formatShare, formatUsd, PROVENANCE_LABEL } from "../report/format.ts";
+import { formatCount, formatKwh, formatMs, formatRatio, formatShare, formatUsd, PROVENANCE_LABEL } from "../report/format.ts";
 import { formatRange, intervalNote } from "../report/uncertainty-words.ts";
 import { recommendationOf } from "../report/view-model.ts";
 import type { ComparisonEntry, FigureWithInterval, LatencyFigure, PocResults } from "../results/types.ts";
@@ -59,7 +59,7 @@ export function recommendationLines(results: PocResults): string[] {
   const run = rec.run_threshold === undefined || rec.run_threshold === null ? "" : `; this run used ${Number(rec.run_threshold.toFixed(4))}`;
   const lines = [`recommended threshold for ${rec.pipeline ?? "the chain"}: ${rec.threshold}${rec.basis === undefined ? "" : ` (basis: ${rec.basis})`}${run}`];
   if (rec.selection !== undefined) {
-    lines.push(`  chosen on ${rec.selection.chosen_on.items} items, every figure below scored on the other ${rec.selection.scored_on.items} (seeded split by item id)`);
+    lines.push(`  chosen on ${formatCount(rec.selection.chosen_on.items)} items, every figure below scored on the other ${formatCount(rec.selection.scored_on.items)} (seeded split by item id)`);
   }
   const quality = rec.quality === null || rec.quality === undefined ? PROVENANCE_LABEL.not_measured : tagged(pct(rec.quality), rec.quality_provenance);
   const qualityCi = rec.quality_ci95 === undefined || rec.quality_ci95 === null ? "" : ` ${intervalNote(rec.quality_ci95, pct)}`;

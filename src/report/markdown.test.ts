@@ -63,7 +63,7 @@ describe("summary.md", () => {
     assert.ok(mixed.includes("## Extraction by field"));
     assert.ok(mixed.includes("| kWh / 1,000 requests | not measured _(not measured)_ | 0.0041 kWh _(measured)_ |"));
     // The planning table reads like the summary: one row per figure, one column per plan, so it keeps the page's width.
-    assert.ok(mixed.includes("| Figure | l4 · llama-3.1-8b | cpu · llama-3.1-8b |"), "one column per plan");
+    assert.ok(mixed.includes("| Figure | l4 · llama-3.1-8b · int4 | cpu · llama-3.1-8b · int4 |"), "one column per plan");
     assert.ok(mixed.includes("| GPUs needed | 1 _(modeled)_ | not measured _(not measured)_ |"), mixed);
     const rows = mixed.slice(mixed.indexOf("| Figure | l4"));
     assert.ok(rows.indexOf("| GPU |") < rows.indexOf("| GPUs needed |"), "plain values first, figures after");

@@ -113,10 +113,10 @@ function versusSummary(results: PocResults, rows: PlanningSection["rows"]): stri
   return out;
 }
 
-/** A planned row's column: its pipeline, else what it plans (GPU · model), else its position. */
+/** A planned row's column: its pipeline, else what it plans (GPU · model · precision), else its position. */
 function columnName(row: PlanningSection["rows"][number], index: number): string {
   if (typeof row.pipeline === "string") return row.pipeline;
-  const what = [row.gpu, row.model].filter((v): v is string => typeof v === "string");
+  const what = [row.gpu, row.model, row.precision].filter((v): v is string => typeof v === "string");
   return what.length > 0 ? what.join(" · ") : `plan ${index + 1}`;
 }
 

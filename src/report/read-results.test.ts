@@ -19,7 +19,7 @@ function rejects(fn: () => unknown, pattern: RegExp, code = "input_invalid"): vo
 
 describe("reading results files", () => {
   it("accepts every fixture", () => {
-    for (const name of ["classify-banking77.json", "extract-mixed-provenance.json", "classify-banking77-large.json", "demo-banking77-modeled.json"]) {
+    for (const name of ["classify-banking77.json", "extract-mixed-provenance.json", "classify-banking77-large.json", "demo-banking77-modeled.json", "demo-banking77-current.json"]) {
       const results = readResultsFile(new URL(name, FIXTURES).pathname);
       assert.equal(results.schema, "frugal.poc/v1");
       assert.ok(results.pipelines.length >= 2);
@@ -38,6 +38,14 @@ describe("reading results files", () => {
     assert.ok(first !== undefined);
     first.metrics.quality.provenance = "guessed";
     rejects(() => parseResults(results, "r.json"), /pipelines\[0\]\.metrics\.quality\.provenance/);
+  });
+
+  it("names the key path of an interval upside down", () => {
+    const results = readResultsFile(new URL("demo-banking77-current.json", FIXTURES).pathname);
+    const frugal = results.pipelines[1];
+    assert.ok(frugal !== undefined);
+    frugal.metrics.cost_per_request_usd.ci95 = [0.2, 0.1];
+    rejects(() => parseResults(results, "r.json"), /pipelines\[1\]\.metrics\.cost_per_request_usd\.ci95/);
   });
 
   it("rejects a share outside [0, 1] and a missing contract key", () => {

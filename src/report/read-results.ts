@@ -12,11 +12,16 @@ const figureProvenance = z.enum(["measured", "modeled", "not_measured", "mixed"]
 const part = z.looseObject({ source: z.string(), provenance, share: z.number().min(0).max(1).optional() });
 const nullableNumber = z.number().nullable();
 
+/** A 95% interval `[lo, hi]` (src/results/intervals.ts); files written before intervals have none. */
+const interval = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, "an interval's lower bound must not exceed its upper bound");
+
 const figure = z.looseObject({
   value: nullableNumber,
   provenance: figureProvenance,
   parts: z.array(part).optional(),
   note: z.string().optional(),
+  ci95: interval.nullable().optional(),
+  ci95_n: z.number().int().min(0).optional(),
 });
 const fraction = z.number().min(0).max(1);
 

@@ -4,11 +4,11 @@
  * and the Markdown both render this model, so they can never disagree on a figure.
  */
 import { CORE_METRIC_KEYS, type LatencyPercentile, type PipelineResult, type PocResults, type RecommendationFields } from "../results/types.ts";
-import { formatCount, formatKwh, formatMs, formatNumber, formatRatio, formatShare, formatUsd } from "./format.ts";
+import { formatCount, formatKwh, formatMs, formatNumber, formatShare, formatUsd } from "./format.ts";
 import { humanize, qualityLabel } from "./labels.ts";
 import { OTHER_COLOR, pipelineColors, tierColors } from "./palette.ts";
 import { pricedAsText } from "./run-facts.ts";
-import { deriveShown, isFigure, isProvenance, showCounted, showFigure, type Shown } from "./shown.ts";
+import { isFigure, isProvenance, showCounted, showFigure, type Shown } from "./shown.ts";
 
 export interface PipelineView {
   name: string;

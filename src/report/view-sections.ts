@@ -4,7 +4,7 @@
  * telemetry). Each is null when the results have nothing to say, and the renderers then leave the section out.
  */
 import type { FigureProvenance } from "../core/provenance.ts";
-import type { ExtractionSection, FailedRow, GpuTelemetrySample, MeasurementHint, PlanningSection, PocResults, SweepPoint } from "../results/types.ts";
+import type { ExtractionSection, FailedRow, GpuTelemetrySample, MeasurementHint, PocResults } from "../results/types.ts";
 import { formatCount, formatKwh, formatNumber, formatShare, formatUsd } from "./format.ts";
 import { humanize } from "./labels.ts";
 import { recommendationOf, type PipelineView, type SummaryRow } from "./view-model.ts";

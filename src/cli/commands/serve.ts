@@ -58,7 +58,7 @@ export function registerServeCommand(program: Command): void {
           ...(port !== undefined ? { port } : {}),
           log,
           onTrainProgress: (task, tier, done, total) => {
-            if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`training ${task}/${tier}: ${done}/${total}\n`);
+            if (total > 1 && (done === total || done % Math.max(1, Math.floor(total / 10)) === 0)) process.stderr.write(`training ${task}/${tier}: ${done}/${total}\n`);
           },
         });
         for (const task of gateway.context.tasks.names()) {
