@@ -2,8 +2,8 @@
  * The gateway benchmark: `frugal serve` against a direct call, a bare Node proxy (the floor) and Portkey's gateway, in
  * the same run, against the same local upstream, with the same request bodies.
  *
- *   node --import tsx bench/gateway.ts [--rates 500,1000,2000] [--seconds 10] [--task-rate 5000] [--delay-ms 0]
- *        [--connections 64] [--max-seconds 10] [--max-connections 64] [--soak-seconds 60] [--soak-rate 1000]
+ *   node --import tsx bench/gateway.ts [--rates 200,500,1000,2000] [--seconds 5] [--rounds 3] [--task-rate 5000]
+ *        [--delay-ms 0] [--connections 64] [--max-seconds 10] [--max-connections 64] [--soak-seconds 60] [--soak-rate 500]
  *        [--systems direct,proxy,frugal-route,frugal-pii,frugal-task,portkey] [--arrivals constant|poisson]
  *        [--no-max] [--cpu-prof] [--out file.json]
  *
@@ -18,7 +18,8 @@
  *   with the exact cache OFF so that every request runs the model (the 3,080 test texts repeat over a run);
  * - portkey: @portkey-ai/gateway 1.15.2 (pinned devDependency), provider openai + custom host = the upstream.
  *
- * Open loop at each rate (constant arrivals by default; latency from the scheduled send, no coordinated omission), then
+ * Open loop at each rate (constant arrivals by default; latency from the scheduled send, no coordinated omission), in
+ * --rounds short runs per system interleaved with the others (the median round is reported, see gateway-report.ts), then
  * autocannon closed loop at max, then an RSS soak of frugal (route and task requests alternating at --soak-rate, RSS
  * read from /proc every second; `--soak-seconds 300` for the 5-minute target). A system that is overloaded at a rate is
  * not run at the higher ones. --cpu-prof writes frugal's CPU profile (node --cpu-prof) and prints its hot spots.
@@ -30,7 +31,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { processRssMiB, runAtMax, runAtRate, warm, type LoadTarget, type RateRun } from "./gateway-load.ts";
 import { summarizeCpuProfile } from "./gateway-profile.ts";
-import { maxTable, overloaded, rateTable, verdicts, verdictTable, type BenchResults, type SoakResult, type SystemInfo } from "./gateway-report.ts";
+import { combineRounds, maxTable, mostlyOverloaded, overloaded, rateTable, verdicts, verdictTable, type BenchResults, type SoakResult, type SystemInfo } from "./gateway-report.ts";
 import { UPSTREAM_MODEL } from "./gateway-servers.ts";
 import { banking77Texts, ensureClassifier, PII_ROUTE, prepareFrugal, ROOT, ROUTE, startFrugal, startPortkey, startProxy, startUpstream, TASK, type Started } from "./gateway-systems.ts";
 
@@ -59,15 +60,16 @@ function chatBody(model: string, text: string): string {
 }
 
 async function main(): Promise<void> {
-  const rates = (flag("rates") ?? "500,1000,2000").split(",").map(Number).filter((r) => r > 0);
-  const seconds = num("seconds", 10);
+  const rates = (flag("rates") ?? "200,500,1000,2000").split(",").map(Number).filter((r) => r > 0);
+  const seconds = num("seconds", 5);
+  const rounds = Math.max(1, Math.round(num("rounds", 3)));
   const taskRate = num("task-rate", 5000);
   const delayMs = num("delay-ms", 0);
   const connections = num("connections", 64);
   const maxSeconds = num("max-seconds", 10);
   const maxConnections = num("max-connections", 64);
   const soakSeconds = num("soak-seconds", 60);
-  const soakRate = num("soak-rate", 1000);
+  const soakRate = num("soak-rate", 500);
   const arrivals = flag("arrivals") === "poisson" ? "poisson" : "constant";
   const wanted = (flag("systems") ?? ALL.join(",")).split(",").filter((s) => ALL.includes(s));
   const ids = ALL.filter((id) => wanted.includes(id) || (id === "direct" && wanted.some((w) => w !== "frugal-task")));
@@ -121,17 +123,27 @@ async function main(): Promise<void> {
 
     const results: BenchResults = { systems, rates: {}, max: {}, soak: undefined };
     const skip = new Set<string>();
-    const openRun = async (id: string, rate: number): Promise<RateRun> => {
-      const run = await runAtRate(targets.get(id)!.target, { rate, seconds, connections, arrivals, watch: watch(id) });
-      (results.rates[id] ??= []).push(run);
-      log(`${id} @ ${rate}/s: ${run.ok}/${run.sent} ok, p50 ${run.latency.p50?.toFixed(2)} p99 ${run.latency.p99?.toFixed(2)} ms${run.firstError !== undefined ? `, first error: ${run.firstError}` : ""}`);
-      if (overloaded(run)) skip.add(id);
-      // Let an overloaded system's backlog clear (and the machine settle) before the next one is measured.
-      await new Promise((r) => setTimeout(r, overloaded(run) ? 3000 : 500));
-      return run;
+    // Each (system, rate) in `rounds` short runs, the systems interleaved and their order rotated every round, so a burst
+    // of the machine's other load lands on one round of one system rather than on one system's whole figure.
+    const measure = async (ids: string[], rate: number): Promise<void> => {
+      const runs = new Map<string, RateRun[]>();
+      for (let round = 0; round < rounds; round++) {
+        for (const id of ids.map((_, i) => ids[(i + round) % ids.length] as string)) {
+          const run = await runAtRate(targets.get(id)!.target, { rate, seconds, connections, arrivals, watch: watch(id), seed: round + 1 });
+          runs.set(id, [...(runs.get(id) ?? []), run]);
+          log(`${id} @ ${rate}/s round ${round + 1}: ${run.ok}/${run.sent} ok, p50 ${run.latency.p50?.toFixed(2)} p99 ${run.latency.p99?.toFixed(2)} ms${run.firstError !== undefined ? `, first error: ${run.firstError}` : ""}`);
+          // Let an overloaded system's backlog clear (and the machine settle) before the next run.
+          await new Promise((r) => setTimeout(r, overloaded(run) ? 3000 : 500));
+        }
+      }
+      for (const [id, list] of runs) {
+        const combined = combineRounds(list);
+        (results.rates[id] ??= []).push(combined);
+        if (mostlyOverloaded(combined)) skip.add(id);
+      }
     };
-    for (const rate of rates) for (const s of systems) if (!skip.has(s.id)) await openRun(s.id, rate);
-    if (taskRate > 0 && !rates.includes(taskRate)) for (const id of ["direct", "frugal-task"]) if (targets.has(id)) await openRun(id, taskRate);
+    for (const rate of rates) await measure(systems.map((s) => s.id).filter((id) => !skip.has(id)), rate);
+    if (taskRate > 0 && !rates.includes(taskRate)) await measure(["direct", "frugal-task"].filter((id) => targets.has(id) && !skip.has(id)), taskRate);
 
     if (!process.argv.includes("--no-max")) {
       for (const s of systems) {
@@ -162,7 +174,7 @@ async function main(): Promise<void> {
 
     const header = [
       `gateway bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}) shared by the generator, the upstream and the system`,
-      `upstream delay ${delayMs} ms; open loop: ${arrivals} arrivals, ${seconds} s per rate, ${connections} connections, latency from the scheduled send (ms); max: autocannon, ${maxConnections} connections, ${maxSeconds} s`,
+      `upstream delay ${delayMs} ms; open loop: ${arrivals} arrivals, ${rounds} rounds of ${seconds} s per system and rate (median round shown; p99 rounds: lowest-highest), ${connections} connections, latency from the scheduled send (ms); max: autocannon, ${maxConnections} connections, ${maxSeconds} s`,
       `+p50/+p99: minus direct at the same rate; p99-floor: minus the bare Node proxy; cpu: CPU time per answered request of the system and of the upstream (/proc, 10 ms ticks); load: 1-min load average at the row's start`,
     ];
     const blocks = [header.join("\n")];
@@ -183,7 +195,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${blocks.join("\n\n")}\n`);
     const out = flag("out") ?? join(workDir, "gateway-bench.json");
-    writeFileSync(out, JSON.stringify({ bench: "gateway", date: new Date().toISOString(), node: process.version, cpus: cpus().length, options: { rates, seconds, taskRate, delayMs, connections, maxSeconds, maxConnections, soakSeconds, soakRate, arrivals }, results, targets: list, provenance: "measured" }, null, 1));
+    writeFileSync(out, JSON.stringify({ bench: "gateway", date: new Date().toISOString(), node: process.version, cpus: cpus().length, options: { rates, seconds, rounds, taskRate, delayMs, connections, maxSeconds, maxConnections, soakSeconds, soakRate, arrivals }, results, targets: list, provenance: "measured" }, null, 1));
     process.stderr.write(`results: ${out}${cpuProf ? `, profile in ${profDir}` : ""}\n`);
   } finally {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);

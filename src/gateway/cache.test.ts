@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { newRequestId, postJson, readSse, rowOf, userMessage } from "./behaviour-test-helpers.ts";
-import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing.ts";
+import { newRequestId, postJson, readSse, rowOf, userMessage } from "./testing/behaviour.ts";
+import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing/test-gateway.ts";
 
 const TOOL = { type: "function", function: { name: "lookup", description: "look a thing up", parameters: { type: "object", properties: { q: { type: "string" } } } } };
 

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import OpenAI from "openai";
-import { createRecordingFetch, validateAll } from "./conformance-client.ts";
-import { createOpenApiValidator, type OpenApiValidator } from "./openapi-validator.ts";
-import { RECEIPT_TEXT, SURE_TEXT, UNSURE_TEXT, startTestGateway, type TestGateway } from "./testing.ts";
+import { createRecordingFetch, validateAll } from "./testing/conformance-client.ts";
+import { createOpenApiValidator, type OpenApiValidator } from "./testing/openapi-validator.ts";
+import { RECEIPT_TEXT, SURE_TEXT, UNSURE_TEXT, startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
 
 let gw: TestGateway;
 let client: OpenAI;

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
-import { checkAnswer, post, rawHttp, type RawResponse } from "./fuzz-client.ts";
-import { createOpenApiValidator, type OpenApiValidator } from "./openapi-validator.ts";
-import { SURE_TEXT, startTestGateway, type TestGateway } from "./testing.ts";
+import { checkAnswer, post, rawHttp, type RawResponse } from "./testing/fuzz-client.ts";
+import { createOpenApiValidator, type OpenApiValidator } from "./testing/openapi-validator.ts";
+import { SURE_TEXT, startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
 
 let gw: TestGateway;
 let validator: OpenApiValidator;

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
 import type { FakeChatRequest } from "../../test/fixtures/fake-openai-server.ts";
-import { checkAnswer, describeBody, post } from "./fuzz-client.ts";
-import { createOpenApiValidator, type OpenApiValidator } from "./openapi-validator.ts";
-import { SURE_TEXT, startTestGateway, type TestGateway } from "./testing.ts";
+import { checkAnswer, describeBody, post } from "./testing/fuzz-client.ts";
+import { createOpenApiValidator, type OpenApiValidator } from "./testing/openapi-validator.ts";
+import { SURE_TEXT, startTestGateway, type TestGateway } from "./testing/test-gateway.ts";
 
 let gw: TestGateway;
 let validator: OpenApiValidator;

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { lastUserText } from "../../test/fixtures/fake-openai-server.ts";
 import { keyIdOf } from "../ledger/index.ts";
-import { eventually, frugalCli, ledgerRows, postJson, userMessage, type OpenAiErrorShape } from "./behaviour-test-helpers.ts";
-import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing.ts";
+import { eventually, frugalCli, ledgerRows, postJson, userMessage, type OpenAiErrorShape } from "./testing/behaviour.ts";
+import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing/test-gateway.ts";
 
 const MAX_TOKENS = 100;
 

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { eventually, filesContaining, frugalCli, ledgerRows, newRequestId, postJson, rowOf, userMessage } from "./behaviour-test-helpers.ts";
-import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing.ts";
+import { eventually, filesContaining, frugalCli, ledgerRows, newRequestId, postJson, rowOf, userMessage } from "./testing/behaviour.ts";
+import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing/test-gateway.ts";
 
 const EMAIL = "jane.doe.ledger@example.com";
 const PROVENANCE = ["measured", "modeled", "not_measured"];

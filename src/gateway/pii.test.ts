@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { lastUserText, type FakeChatRequest } from "../../test/fixtures/fake-openai-server.ts";
-import { ledgerRows, newRequestId, postJson, readSse, rowOf, userMessage, type OpenAiErrorShape } from "./behaviour-test-helpers.ts";
-import { RECEIPT_TEXT, startTestGateway, TEST_LABELS, UNSURE_TEXT, type TestGateway } from "./testing.ts";
+import { ledgerRows, newRequestId, postJson, readSse, rowOf, userMessage, type OpenAiErrorShape } from "./testing/behaviour.ts";
+import { RECEIPT_TEXT, startTestGateway, TEST_LABELS, UNSURE_TEXT, type TestGateway } from "./testing/test-gateway.ts";
 
 const EMAIL = "jane.doe@example.com";
 const IBAN = "DE89370400440532013000";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../../test/fixtures/fake-openai-server.ts";
 import { openSqliteGovernance } from "../ledger/index.ts";
-import { frugalCli, ledgerRows, newRequestId, postJson, readSse, ROOT, userMessage } from "./behaviour-test-helpers.ts";
+import { frugalCli, ledgerRows, newRequestId, postJson, readSse, ROOT, userMessage } from "./testing/behaviour.ts";
 
 const CHILD_ENV: Record<string, string> = Object.fromEntries(
   Object.entries({ ...process.env, NO_COLOR: "1", FRUGAL_LOG_LEVEL: "warn" }).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("FRUGAL_LLM_")),

@@ -64,13 +64,34 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     return (s.last.get() as ChainHead | undefined) ?? anchor();
   }
 
-  const appendTx = sqlite.transaction((fields: ReturnType<typeof normalizeEntry>): LedgerRow => {
-    const prev = head() ?? { seq: 0, hash: GENESIS_HASH };
-    const hashed = { seq: prev.seq + 1, ...fields };
-    const row: LedgerRow = { ...hashed, prevHash: prev.hash, hash: rowHash(prev.hash, hashed) };
-    s.insert.run(toSqlParams(row));
-    return row;
+  type Fields = ReturnType<typeof normalizeEntry>;
+  const appendTx = sqlite.transaction((batch: readonly Fields[]): LedgerRow[] => {
+    let prev = head() ?? { seq: 0, hash: GENESIS_HASH };
+    const rows: LedgerRow[] = [];
+    for (const fields of batch) {
+      const hashed = { seq: prev.seq + 1, ...fields };
+      const row: LedgerRow = { ...hashed, prevHash: prev.hash, hash: rowHash(prev.hash, hashed) };
+      s.insert.run(toSqlParams(row));
+      rows.push(row);
+      prev = row;
+    }
+    return rows;
   });
+
+  // Group commit: the appends made during one turn of the event loop share one transaction (one WAL commit), committed
+  // on the next turn; each append still resolves only once its row is committed. Under load this turns ~3,000 commits/s
+  // into a few hundred larger ones, at the cost of at most one event-loop turn of latency per append.
+  let pending: Array<{ fields: Fields; resolve: (row: LedgerRow) => void; reject: (error: unknown) => void }> = [];
+  const commitPending = (): void => {
+    const batch = pending;
+    pending = [];
+    try {
+      const rows = appendTx.immediate(batch.map((p) => p.fields));
+      batch.forEach((p, i) => p.resolve(rows[i]!));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  };
 
   // The anchor and the first page come from one read transaction, so a prune in between cannot look like a gap.
   const firstPage = sqlite.transaction(() => ({ anchor: anchor(), rows: s.page.all(0, pageSize) as LedgerSqlRow[] }));
@@ -99,8 +120,16 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
 
   return {
     kind: "sqlite",
-    async append(entry: LedgerEntry): Promise<LedgerRow> {
-      return appendTx.immediate(normalizeEntry(entry, now()));
+    append(entry: LedgerEntry): Promise<LedgerRow> {
+      let fields: Fields;
+      try {
+        fields = normalizeEntry(entry, now());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise((resolve, reject) => {
+        if (pending.push({ fields, resolve, reject }) === 1) setImmediate(commitPending);
+      });
     },
 
     async verify(): Promise<VerifyResult> {
@@ -150,6 +179,9 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
       return head();
     },
 
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      // Appends still waiting for their turn are committed before the connection goes.
+      if (pending.length > 0) commitPending();
+    },
   };
 }

@@ -81,7 +81,7 @@ test("an invalid config gets one error naming the key path", () => {
   failsAt(valid.replace("  - name: frugal\n    tiers: [cache, compact, big]", "  - name: frugal\n    tiers: [cache, compact, big]\n    escalation:\n      rules: [{ pattern: '(', route: big }]"), "pattern");
 });
 
-test("schemas/poc.schema.json is in sync with the zod schema (regenerate: node --import tsx scripts/write-poc-schema.ts)", () => {
+test("schemas/poc.schema.json is in sync with the zod schema (regenerate: node --import tsx scripts/write-schemas.ts)", () => {
   const committed = readFileSync(new URL("schemas/poc.schema.json", root), "utf8");
   assert.equal(committed, pocJsonSchemaText());
   const schema = JSON.parse(committed) as { properties: Record<string, unknown> };

@@ -1,6 +1,6 @@
 /**
  * The JSON Schema of poc.yaml, generated from the zod schema that validates it, for editors (yaml-language-server) and
- * other tools. schemas/poc.schema.json is this, written by `node --import tsx scripts/write-poc-schema.ts`; a test keeps
+ * other tools. schemas/poc.schema.json is this, written by `node --import tsx scripts/write-schemas.ts`; a test keeps
  * the file in sync.
  */
 import { exportJsonSchema } from "../core/config-file.ts";

@@ -8,13 +8,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lastUserText, startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "../../test/fixtures/fake-openai-server.ts";
-import { validateConfig } from "../core/config-file.ts";
-import { openSqliteGovernance, type CreateKeyInput } from "../ledger/index.ts";
-import type { CompactLoader } from "../pipeline/compact-loader.ts";
-import { tableClassifier, tableExtractor } from "../tiers/testing.ts";
-import { gatewayConfigSchema, type GatewayConfigInput } from "./config.ts";
-import { startGateway, type RunningGateway } from "./server.ts";
+import { lastUserText, startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "../../../test/fixtures/fake-openai-server.ts";
+import { validateConfig } from "../../core/config-file.ts";
+import { openSqliteGovernance, type CreateKeyInput } from "../../ledger/index.ts";
+import type { CompactLoader } from "../../pipeline/compact-loader.ts";
+import { tableClassifier, tableExtractor } from "../../tiers/testing.ts";
+import { gatewayConfigSchema, type GatewayConfigInput } from "../config.ts";
+import { startGateway, type RunningGateway } from "../server.ts";
 
 export const TEST_LABELS = ["card_arrival", "pin_blocked", "exchange_rate"];
 

@@ -23,7 +23,7 @@ export type OpenAiSchemaName = "CreateChatCompletionResponse" | "CreateChatCompl
 
 const ROOTS: readonly OpenAiSchemaName[] = ["CreateChatCompletionResponse", "CreateChatCompletionStreamResponse", "CreateEmbeddingResponse", "ListModelsResponse", "ErrorResponse"];
 
-export const OPENAPI_FILE = fileURLToPath(new URL("../../test/fixtures/openai-openapi/openapi.yaml", import.meta.url));
+export const OPENAPI_FILE = fileURLToPath(new URL("../../../test/fixtures/openai-openapi/openapi.yaml", import.meta.url));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

@@ -7,9 +7,9 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openSqliteGovernance, type LedgerRow } from "../ledger/index.ts";
+import { openSqliteGovernance, type LedgerRow } from "../../ledger/index.ts";
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface CliResult {
   code: number | null;
