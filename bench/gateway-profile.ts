@@ -1,17 +1,21 @@
 /**
  * Where a process spent its CPU, from a V8 `.cpuprofile` (node --cpu-prof): self time by function and by file, and the
  * inclusive time of the project's own functions (src/), so a hot spot in src/gateway, src/relay or src/ledger shows with
- * what it calls. Paths are shown relative to the project root.
+ * what it calls. Paths are shown relative to the project root. tsx runs each TypeScript module as one minified line, so
+ * a profile's positions are mapped back to source lines through the source maps tsx keeps in its cache
+ * (<tmpdir>/tsx-<uid>/, the newest entry per source file: the version the profiled process most likely ran).
  *
  *   node --import tsx bench/gateway-profile.ts FILE.cpuprofile [--top 25]
  */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { SourceMap, type SourceMapPayload } from "node:module";
+import { tmpdir, userInfo } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 
@@ -19,6 +23,32 @@ interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+
+/** Source maps of tsx's cache by source path (the newest entry of each). */
+function tsxSourceMaps(): Map<string, SourceMap> {
+  const dir = join(tmpdir(), `tsx-${userInfo().uid}`);
+  const newest = new Map<string, { mtime: number; map: SourceMapPayload }>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return new Map();
+  }
+  for (const name of names) {
+    try {
+      const path = join(dir, name);
+      const entry = JSON.parse(readFileSync(path, "utf8")) as { map?: SourceMapPayload | string };
+      const map = typeof entry.map === "string" ? (JSON.parse(entry.map) as SourceMapPayload) : entry.map;
+      const source = map?.sources[0];
+      if (map === undefined || source === undefined) continue;
+      const mtime = statSync(path).mtimeMs;
+      if ((newest.get(source)?.mtime ?? -1) < mtime) newest.set(source, { mtime, map });
+    } catch {
+      // not a transform cache entry
+    }
+  }
+  return new Map([...newest].map(([source, { map }]) => [source, new SourceMap(map)]));
 }
 
 function where(url: string, root: string): string {
@@ -42,7 +72,13 @@ export function summarizeCpuProfile(file: string, root: string, top = 25): strin
   const idleUs = profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").reduce((a, n) => a + (selfUs.get(n.id) ?? 0), 0);
   const busyUs = totalUs - idleUs;
 
-  const key = (n: ProfileNode): string => `${n.callFrame.functionName || "(anonymous)"}  ${where(n.callFrame.url, root)}${n.callFrame.url === "" ? "" : `:${n.callFrame.lineNumber + 1}`}`;
+  const maps = tsxSourceMaps();
+  const lineOf = (n: ProfileNode): number => {
+    const path = n.callFrame.url.startsWith("file://") ? fileURLToPath(n.callFrame.url) : n.callFrame.url;
+    const found = maps.get(path)?.findEntry(n.callFrame.lineNumber, n.callFrame.columnNumber) as { originalLine?: number } | undefined;
+    return (found?.originalLine ?? n.callFrame.lineNumber) + 1;
+  };
+  const key = (n: ProfileNode): string => `${n.callFrame.functionName || "(anonymous)"}  ${where(n.callFrame.url, root)}${n.callFrame.url === "" ? "" : `:${lineOf(n)}`}`;
   const selfByFn = new Map<string, number>();
   const selfByFile = new Map<string, number>();
   for (const n of profile.nodes) {
@@ -51,6 +87,13 @@ export function summarizeCpuProfile(file: string, root: string, top = 25): strin
     selfByFn.set(key(n), (selfByFn.get(key(n)) ?? 0) + us);
     const f = where(n.callFrame.url, root) === "(native)" ? n.callFrame.functionName : where(n.callFrame.url, root);
     selfByFile.set(f, (selfByFile.get(f) ?? 0) + us);
+  }
+  // Areas: src/<folder>, node_modules/<package>, Node's own JS (node:*), and the native entries (GC, socket writes...).
+  const selfByArea = new Map<string, number>();
+  for (const [file, us] of selfByFile) {
+    const parts = file.split("/");
+    const area = file.startsWith("src/") ? parts.slice(0, 2).join("/") : file.startsWith("node_modules/") ? parts.slice(0, parts[1]?.startsWith("@") ? 3 : 2).join("/") : file.startsWith("node:") ? "node: (http, net, streams, events…)" : file;
+    selfByArea.set(area, (selfByArea.get(area) ?? 0) + us);
   }
   // Inclusive time of src/ functions: a node's self time plus its subtree's, summed per function but counted once
   // per stack (a recursive function is not counted twice).
@@ -81,6 +124,7 @@ export function summarizeCpuProfile(file: string, root: string, top = 25): strin
   return [
     `busy ${(busyUs / 1e6).toFixed(1)} s of ${(totalUs / 1e6).toFixed(1)} s profiled (percentages are of busy time)`,
     `self time by function:\n${list(selfByFn, top)}`,
+    `self time by area:\n${list(selfByArea, Math.min(top, 20))}`,
     `self time by file:\n${list(selfByFile, Math.min(top, 20))}`,
     `inclusive time of src/ functions:\n${list(inclusive, top)}`,
   ].join("\n");

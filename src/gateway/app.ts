@@ -13,6 +13,17 @@ import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
 
+// What a handler tells the metrics middleware, instead of the middleware reading response headers (which takes
+// @hono/node-server's responses off their fast path).
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The task or route a request was for. */
+    frugalTarget: string;
+    /** A relayed stream: it records its own duration when it ends. */
+    frugalStream: boolean;
+  }
+}
+
 function operationOf(path: string): string {
   if (path.startsWith("/v1/chat")) return "chat";
   if (path.startsWith("/v1/tasks")) return "task";
@@ -36,9 +47,9 @@ export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; 
       await next();
     } finally {
       ctx.inFlight.count--;
-      // Streams record their own duration when they end; this records how long the rest took to answer.
-      if (c.res.headers.get("x-frugal-stream") === null) {
-        ctx.metrics.request({ operation: operationOf(c.req.path), target: c.res.headers.get("x-frugal-task") ?? c.res.headers.get("x-frugal-model") ?? "-", status: c.res.status }, (performance.now() - started) / 1000);
+      // Relayed streams record their own duration when they end; this records how long the rest took to answer.
+      if (c.get("frugalStream") !== true) {
+        ctx.metrics.request({ operation: operationOf(c.req.path), target: c.get("frugalTarget") ?? "-", status: c.res.status }, (performance.now() - started) / 1000);
       }
     }
   });

@@ -28,6 +28,20 @@ export interface GatewayMetrics {
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
+/**
+ * prom-client hashes the label object on every observe; on the request path the labelled child is looked up once per
+ * label combination and kept (the combinations are few: operations × targets × statuses).
+ */
+function childCache<C>(make: (values: string[]) => C): (...values: string[]) => C {
+  const children = new Map<string, C>();
+  return (...values) => {
+    const key = values.join("\u0000");
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = make(values)));
+    return child;
+  };
+}
+
 export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "frugal_process_" });
@@ -64,14 +78,19 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
   const upstreamErrors = new Counter({ name: "frugal_upstream_errors_total", help: "Upstream errors by upstream and error code", labelNames: ["upstream", "code"], registers: [registry] });
   const breakerState = new Gauge({ name: "frugal_breaker_state", help: "Circuit breaker per upstream target: 0 closed, 1 half-open, 2 open", labelNames: ["upstream", "model"], registers: [registry] });
 
+  const durationOf = childCache((v) => duration.labels(...v));
+  const tokensOf = childCache((v) => tokenUsage.labels(...v));
+  const costOf = childCache((v) => costUsd.labels(...v));
+  const energyOf = childCache((v) => energyJ.labels(...v));
+
   return {
     registry,
     request(labels, seconds) {
-      duration.observe({ gen_ai_operation_name: labels.operation, frugal_target: labels.target, http_response_status_code: String(labels.status) }, seconds);
+      durationOf(labels.operation, labels.target, String(labels.status)).observe(seconds);
     },
     tokens(model, operation, input, output) {
-      tokenUsage.observe({ gen_ai_request_model: model, gen_ai_operation_name: operation, gen_ai_token_type: "input" }, input);
-      tokenUsage.observe({ gen_ai_request_model: model, gen_ai_operation_name: operation, gen_ai_token_type: "output" }, output);
+      tokensOf(model, operation, "input").observe(input);
+      tokensOf(model, operation, "output").observe(output);
     },
     firstToken(model, seconds) {
       ttft.observe({ gen_ai_request_model: model }, seconds);
@@ -85,10 +104,10 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
       cacheHits.inc({ kind });
     },
     cost(usd, provenance) {
-      if (usd !== null && usd > 0) costUsd.inc({ provenance }, usd);
+      if (usd !== null && usd > 0) costOf(provenance).inc(usd);
     },
     energy(joules, provenance) {
-      if (joules !== null && joules > 0) energyJ.inc({ provenance }, joules);
+      if (joules !== null && joules > 0) energyOf(provenance).inc(joules);
     },
     rejected(reason) {
       rejections.inc({ reason });

@@ -28,12 +28,14 @@ export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
     const view = readChatBody(body);
     const requestId = requestIdOf(c);
     const task = ctx.tasks.get(view.model);
+    c.set("frugalTarget", view.model);
     if (task !== undefined) {
       const outcome = await callTask({ ctx, caller, task, text: taskInputOf(view), requestId, signal: clientSignalOf(c), stream: view.stream });
       if (view.stream) return sseResponse(chatChunks(outcome, view.includeUsage), { keepAliveMs: ctx.config.server.sse_keepalive_ms, headers: frugalHeaders(outcome), inFlight: ctx.inFlight });
       return c.json(chatCompletion(outcome), 200, frugalHeaders(outcome));
     }
     if (!ctx.relay.has(view.model)) throw unknownModel(ctx, view.model);
+    if (view.stream) c.set("frugalStream", true);
     return callRoute({ ctx, caller, route: view.model, operation: "chat", body, view, requestId, signal: clientAbortOf(c) });
   });
 
@@ -44,6 +46,7 @@ export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
     if (typeof model !== "string" || model === "") throw invalidRequest("model is required", "model");
     if (body.input === undefined) throw invalidRequest("input is required", "input");
     if (!ctx.relay.has(model)) throw unknownModel(ctx, model);
+    c.set("frugalTarget", model);
     return callRoute({ ctx, caller, route: model, operation: "embeddings", body, view: undefined, requestId: requestIdOf(c), signal: clientAbortOf(c) });
   });
 }

@@ -15,6 +15,7 @@ export function registerTaskRoutes(app: Hono, ctx: GatewayContext): void {
     const name = c.req.param("task") ?? "";
     const task = ctx.tasks.get(name);
     if (task === undefined) throw new FrugalError("not_found", `no task named "${name}" (tasks: ${ctx.tasks.names().join(", ") || "none"})`);
+    c.set("frugalTarget", name);
     const body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
     if (typeof body.input !== "string" || body.input.trim() === "") throw invalidRequest("input must be a non-empty string", "input");
     const tags = body.tags;
