@@ -35,7 +35,6 @@ export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; 
   const app = new Hono();
   const fail = (error: unknown, c: Context): Response => {
     const e = toHttpError(error, (bug) => ctx.log.error("request failed", { error: bug instanceof Error ? bug.stack : String(bug), path: c.req.path }));
-    if (e.status === 429 || e.status === 401 || e.status === 403) ctx.metrics.request({ operation: operationOf(c.req.path), target: "-", status: e.status }, 0);
     return c.json(e.body, e.status as 400, e.headers);
   };
   app.onError(fail);
