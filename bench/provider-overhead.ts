@@ -14,6 +14,7 @@ import { createOpenAiCompatibleProvider } from "../src/providers/openai-compatib
 import type { ChatMessage } from "../src/providers/types.ts";
 import { nearestRank } from "../src/core/percentile.ts";
 import { numberFlag, serveOnFreePort, startChildServer } from "./child-server.ts";
+import { timePairs } from "./paired-timing.ts";
 
 const COMPLETION = JSON.stringify({
   id: "chatcmpl-bench",
@@ -70,24 +71,7 @@ async function main(): Promise<void> {
     await raw();
     await viaProvider();
   }
-  const rawMs = new Float64Array(iterations);
-  const providerMs = new Float64Array(iterations);
-  // The same wrapper times both sides, so whatever it costs cancels out of the difference.
-  const timed = async (call: () => Promise<unknown>): Promise<number> => {
-    const t = performance.now();
-    await call();
-    return performance.now() - t;
-  };
-  for (let i = 0; i < iterations; i++) {
-    // Alternate which goes first so neither always runs right after the other's garbage.
-    if (i % 2 === 0) {
-      rawMs[i] = await timed(raw);
-      providerMs[i] = await timed(viaProvider);
-    } else {
-      providerMs[i] = await timed(viaProvider);
-      rawMs[i] = await timed(raw);
-    }
-  }
+  const { aMs: rawMs, bMs: providerMs } = await timePairs(iterations, raw, viaProvider);
   // CPU time of the client process per request, in alternating blocks: unlike wall time, it barely moves when other
   // processes compete for the cores, so it shows the work the provider adds even when the percentiles are noisy.
   const cpuBlocks = 6;

@@ -18,6 +18,7 @@ import { nearestRank } from "../src/core/percentile.ts";
 import { CallAbort } from "../src/providers/openai-compatible/call.ts";
 import { createRelay } from "../src/relay/index.ts";
 import { numberFlag, serveOnFreePort, startChildServer } from "./child-server.ts";
+import { timePairs } from "./paired-timing.ts";
 
 const COMPLETION = JSON.stringify({
   id: "chatcmpl-bench",
@@ -76,22 +77,7 @@ async function compare(raw: Call, relay: Call, iterations: number, warmup: numbe
     await raw();
     await relay();
   }
-  const rawMs = new Float64Array(iterations);
-  const relayMs = new Float64Array(iterations);
-  const timed = async (call: Call): Promise<number> => {
-    const t = performance.now();
-    await call();
-    return performance.now() - t;
-  };
-  for (let i = 0; i < iterations; i++) {
-    if (i % 2 === 0) {
-      rawMs[i] = await timed(raw);
-      relayMs[i] = await timed(relay);
-    } else {
-      relayMs[i] = await timed(relay);
-      rawMs[i] = await timed(raw);
-    }
-  }
+  const { aMs: rawMs, bMs: relayMs } = await timePairs(iterations, raw, relay);
   const cpu = { raw: 0, relay: 0 };
   const block = Math.max(200, Math.floor(iterations / 10));
   for (let b = 0; b < 6; b++) {
