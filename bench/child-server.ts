@@ -32,3 +32,16 @@ export function numberFlag(name: string, fallback: number): number {
   const value = at === -1 ? undefined : Number(process.argv[at + 1]);
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
+
+/** The fixed chat completion (with usage) the benches' stand-in upstreams answer. */
+export function benchCompletion(model: string, created: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id: "chatcmpl-bench",
+    object: "chat.completion",
+    created,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: "card_arrival" }, logprobs: null, finish_reason: "stop" }],
+    usage: { prompt_tokens: 42, completion_tokens: 3, total_tokens: 45 },
+    ...extra,
+  });
+}

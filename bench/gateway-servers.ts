@@ -16,18 +16,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Pool } from "undici";
+import { benchCompletion } from "./child-server.ts";
 
 export const UPSTREAM_MODEL = "gpt-4o-mini";
 
-const COMPLETION = JSON.stringify({
-  id: "chatcmpl-bench",
-  object: "chat.completion",
-  created: 1_700_000_000,
-  model: UPSTREAM_MODEL,
-  choices: [{ index: 0, message: { role: "assistant", content: "card_arrival" }, logprobs: null, finish_reason: "stop" }],
-  usage: { prompt_tokens: 42, completion_tokens: 3, total_tokens: 45 },
-  system_fingerprint: null,
-});
+const COMPLETION = benchCompletion(UPSTREAM_MODEL, 1_700_000_000, { system_fingerprint: null });
 
 function announce(server: Server): void {
   process.stdout.write(`bench-listening ${(server.address() as AddressInfo).port}\n`);

@@ -13,17 +13,10 @@ import { Pool } from "undici";
 import { createOpenAiCompatibleProvider } from "../src/providers/openai-compatible/index.ts";
 import type { ChatMessage } from "../src/providers/types.ts";
 import { nearestRank } from "../src/core/percentile.ts";
-import { numberFlag, serveOnFreePort, startChildServer } from "./child-server.ts";
+import { benchCompletion, numberFlag, serveOnFreePort, startChildServer } from "./child-server.ts";
 import { timePairs } from "./paired-timing.ts";
 
-const COMPLETION = JSON.stringify({
-  id: "chatcmpl-bench",
-  object: "chat.completion",
-  created: 0,
-  model: "bench-model",
-  choices: [{ index: 0, message: { role: "assistant", content: "card_arrival" }, logprobs: null, finish_reason: "stop" }],
-  usage: { prompt_tokens: 42, completion_tokens: 3, total_tokens: 45 },
-});
+const COMPLETION = benchCompletion("bench-model", 0);
 
 function serve(): void {
   serveOnFreePort((req, res) => {
