@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { eventually, filesContaining, frugalCli, ledgerRows, newRequestId, postJson, rowOf, userMessage } from "./testing/behaviour.ts";
+import { eventually, filesContaining, frugalCli, ledgerRows, newRequestId, postJson, readSse, rowOf, userMessage } from "./testing/behaviour.ts";
 import { startTestGateway, SURE_TEXT, UNSURE_TEXT, type TestGateway } from "./testing/test-gateway.ts";
 
 const EMAIL = "jane.doe.ledger@example.com";
@@ -106,6 +106,20 @@ describe("ledger rows", () => {
     const verified = await frugalCli(["ledger", "verify", "--json", "--data-dir", gw.dataDir]);
     assert.equal(verified.code, 0, verified.stderr);
     assert.deepEqual((JSON.parse(verified.stdout) as { ok: boolean; rows: number }).ok, true);
+  });
+
+  it("a streamed answer on a route that opts in to bodies is kept too, redacted", async () => {
+    const key = await gw.createKey({ team: "audit" });
+    const id = newRequestId("stream-body");
+    const res = await postJson(gw.baseURL, "/chat/completions", { model: "pii-route", stream: true, messages: userMessage(`stream to ${EMAIL} now`) }, { key, requestId: id });
+    assert.equal(res.status, 200);
+    const sse = await readSse(res);
+    assert.ok(sse.done, "the stream ended with [DONE]");
+    const row = await rowOf(gw.dataDir, id);
+    assert.ok(row?.body !== null && row?.body !== undefined, "the streamed request has a body in the ledger");
+    assert.ok(row.body.includes("stream to [EMAIL_1] now") && row.body.includes("echo: stream to [EMAIL_1] now"), row.body);
+    assert.ok(!row.body.includes(EMAIL), "never the value");
+    assert.equal(row.stream, true);
   });
 
   it("a task that opts in to bodies keeps the redacted input and answer", async () => {

@@ -150,22 +150,31 @@ function streamed(input: RouteCallInput, result: RelayStreamResult, session: Red
   const { ctx } = input;
   ctx.metrics.firstToken(result.target.model, result.firstEventMs / 1000);
   let done = false;
+  // A route that stores bodies keeps the answer as the upstream streamed it (redacted, when the policy redacts).
+  const keep = ctx.config.route_policies[input.route]?.store_bodies === true;
+  let kept = "";
   async function* events(): AsyncGenerator<SseOutgoing> {
     const restorers = new Map<number, { push(d: string): string; flush(): string }>();
     try {
       for await (const event of result.events) {
         if (event.data === "[DONE]") {
           done = true;
-          await ledgered(result.target, 200, result.usage());
+          const body = keep ? { body: JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: kept } }] }) } : {};
+          await ledgered(result.target, 200, result.usage(), body);
           yield { data: "[DONE]" };
           return;
         }
         if (event.usageOnly === true && !result.clientWantsUsage) continue;
-        if (session === undefined || event.usageOnly === true) {
+        if ((session === undefined && !keep) || event.usageOnly === true) {
           yield { data: event.data };
           continue;
         }
         const chunk = JSON.parse(event.data) as { choices?: Choice[] };
+        if (keep) for (const choice of chunk.choices ?? []) if ((choice.index ?? 0) === 0 && typeof choice.delta?.content === "string") kept += choice.delta.content;
+        if (session === undefined) {
+          yield { data: event.data };
+          continue;
+        }
         for (const choice of chunk.choices ?? []) {
           const index = choice.index ?? 0;
           let restorer = restorers.get(index);
