@@ -24,15 +24,8 @@ export interface KeyRecord {
   revokedAt?: string;
 }
 
-export interface CreateKeyInput {
-  team: string;
-  name?: string;
-  budgetUsd?: number;
-  period?: BudgetPeriod;
-  rpm?: number;
-  tpm?: number;
-  allow?: string[];
-}
+/** What a key is created with: its record, less what the store assigns. */
+export type CreateKeyInput = Omit<KeyRecord, "id" | "createdAt" | "revokedAt">;
 
 export interface CreatedKey {
   id: string;

@@ -10,7 +10,7 @@ import type { ExtractDocument } from "./document.ts";
 import { ScoringSink } from "./feature-sink.ts";
 import { ValueMemory } from "./memory.ts";
 import { memoryAnswer, predictField, type FieldModel, type MemoryPolicy } from "./predict-field.ts";
-import { trainRanker } from "./ranker.ts";
+import { trainRanker, type RankerOptions } from "./ranker.ts";
 import { withMemory, type FeaturizedDocument } from "./train-groups.ts";
 import { WeightTable } from "./weight-table.ts";
 import { FEATURE_VERSION } from "./features.ts";
@@ -27,12 +27,8 @@ export interface HeldOut {
   answers: Array<{ value: string | null; features: number[] }>;
 }
 
-export interface RankerOptions {
-  dimension: number;
-  epochs: number;
-  learningRate: number;
-  l2: number;
-  seed: number;
+/** The ranker's training options, plus how many ranked lines an answer keeps. */
+export interface HeldOutRankerOptions extends Omit<RankerOptions, "onEpoch"> {
   topLines: number;
 }
 
@@ -54,7 +50,7 @@ export function fitFieldModel(
   inTrain: (doc: number) => boolean,
   spec: FieldSpec,
   useMemory: boolean,
-  options: RankerOptions,
+  options: HeldOutRankerOptions,
   onEpoch: () => void,
 ): FieldModel {
   let memory: ValueMemory | null = null;
@@ -101,7 +97,7 @@ export function crossValidate(
   folds: number,
   spec: FieldSpec,
   useMemory: boolean,
-  options: RankerOptions,
+  options: HeldOutRankerOptions,
   onEpoch: (fold: number) => () => void,
 ): HeldOut[] {
   const heldOut: HeldOut[] = [];
