@@ -64,7 +64,7 @@ export function processRssMiB(pid: number): number | null {
 }
 
 /** A POST whose answer is only checked for its status: the least client work per response (no body stream or string). */
-function dispatchPost(pool: Pool, target: LoadTarget, body: string): Promise<void> {
+export function dispatchPost(pool: Pool, target: LoadTarget, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let status = 0;
     const handler: Dispatcher.DispatchHandler = {

@@ -9,37 +9,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { percentile } from "../src/core/percentile.ts";
 import { openSqliteGovernance } from "../src/ledger/index.ts";
 import { sampleEntry } from "../src/ledger/sample-entry.ts";
+import { timed } from "./timed-calls.ts";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "20000" }, "body-bytes": { type: "string", default: "0" } } });
 const n = Number(values.n);
 const body = Number(values["body-bytes"]) > 0 ? "x".repeat(Number(values["body-bytes"])) : undefined;
-
-async function timed(count: number, call: (i: number) => Promise<unknown>): Promise<Record<string, number>> {
-  const us: number[] = [];
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) {
-    const t = process.hrtime.bigint();
-    await call(i);
-    us.push(Number(process.hrtime.bigint() - t) / 1000);
-  }
-  const totalS = Number(process.hrtime.bigint() - start) / 1e9;
-  const used = process.cpuUsage(cpu);
-  const round = (x: number) => Math.round(x * 10) / 10;
-  return {
-    calls: count,
-    per_s: Math.round(count / totalS),
-    p50_us: round(percentile(us, 50)),
-    p99_us: round(percentile(us, 99)),
-    p999_us: round(percentile(us, 99.9)),
-    max_us: round(Math.max(...us)),
-    // CPU per call (this process, all threads): less sensitive than wall time to other load on a shared machine.
-    cpu_us: round((used.user + used.system) / count),
-  };
-}
 
 /** Appends on a fresh data dir with the given checkpoint mode: the WAL checkpoint is where a commit's tail latency hides. */
 async function appendBench(checkpoint: "auto" | "background"): Promise<Record<string, number>> {

@@ -20,6 +20,8 @@ export type ErrorCode =
   | "unauthorized" // a missing, unknown or revoked API key
   | "forbidden" // a valid key that may not use this task, route or admin action
   | "budget_exceeded" // the key's budget cannot cover the request's maximum cost
+  | "budget_store_unavailable" // the shared counters (Redis) cannot be reached and budgets fail closed
+  | "ledger_unavailable" // the ledger store is down and its local spill is full (refusing beats an unrecorded request), or the key store is down for a key not seen before
   | "pii_detected" // a `block` PII policy refused the request
   | "payload_too_large" // a request body over the gateway's limit
   | "not_found"
@@ -52,6 +54,9 @@ const TRAITS: Record<ErrorCode, CodeTraits> = {
   forbidden: { status: 403, retryable: false, exitCode: 2 },
   // 429 like OpenAI's own quota errors, so SDKs surface it as a RateLimitError; not retryable: waiting does not refill it.
   budget_exceeded: { status: 429, retryable: false, exitCode: 2 },
+  // 503 + retryable: the request was not admitted and nothing was spent; the store usually comes back within seconds.
+  budget_store_unavailable: { status: 503, retryable: true, exitCode: 3 },
+  ledger_unavailable: { status: 503, retryable: true, exitCode: 3 },
   pii_detected: { status: 400, retryable: false, exitCode: 2 },
   payload_too_large: { status: 413, retryable: false, exitCode: 2 },
   not_found: { status: 404, retryable: false, exitCode: 2 },

@@ -5,10 +5,13 @@
  */
 import { Hono, type Context } from "hono";
 import { FrugalError } from "../core/errors.ts";
+import type { ModelRegistry } from "../improve/registry.ts";
 import type { KeyStore, LedgerStore } from "../ledger/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { toHttpError } from "./openai-errors.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerFeedbackRoutes } from "./routes/feedback.ts";
+import { registerModelAdminRoutes } from "./routes/models-admin.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
@@ -31,7 +34,7 @@ function operationOf(path: string): string {
   return "other";
 }
 
-export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; ledger: LedgerStore }): Hono {
+export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; ledger: LedgerStore; registry: ModelRegistry }): Hono {
   const app = new Hono();
   const fail = (error: unknown, c: Context): Response => {
     const e = toHttpError(error, (bug) => ctx.log.error("request failed", { error: bug instanceof Error ? bug.stack : String(bug), path: c.req.path }));
@@ -56,5 +59,7 @@ export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; 
   registerTaskRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
   registerAdminRoutes(app, ctx, stores);
+  registerFeedbackRoutes(app, ctx, stores.ledger);
+  registerModelAdminRoutes(app, ctx, stores.registry);
   return app;
 }

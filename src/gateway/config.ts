@@ -9,6 +9,8 @@ import { energyConfigSchema, pricesConfigSchema } from "../meter/config.ts";
 import { checkPipelines, escalationSchema, name, positiveInt, taskContractShape, tierSchema } from "../pipeline/config.ts";
 import { piiGuardOptionsSchema } from "../guard/index.ts";
 import { checkRelayReferences, routeSchema, upstreamSchema } from "../relay/config.ts";
+import { auditSchema } from "./audit/config.ts";
+import { cacheStoreShape, COUNTERS_DEFAULT, countersStoreSchema, KEYS_DEFAULT, keysStoreSchema, LEDGER_DEFAULT, ledgerStoreSchema } from "./store-config.ts";
 
 /** What is done with a request whose text holds personal data (src/guard finds it, locally). */
 const piiSchema = z
@@ -34,6 +36,14 @@ const taskSchema = z
     pii: piiSchema.default(PII_OFF),
     /** Keep the (redacted) request and answer text in the ledger: opt-in, it feeds distillation later. */
     store_bodies: z.boolean().default(false),
+    /** Score the registry's candidate model beside the served one on each request (no effect on answers): `frugal models list`. */
+    shadow: z.boolean().default(true),
+    /** Promote the candidate by itself once it has seen `min_shadow` requests and keeps more of them at the same ε. */
+    auto_promote: z.object({ min_shadow: positiveInt.default(500) }).strict().optional(),
+    /** Audit a share of the kept compact answers with the LLM tier, and guard the certified error bound (off when absent). */
+    audit: auditSchema.optional(),
+    /** Also answer from the semantic cache (`cache.semantic`): a verified paraphrase of an earlier input, same team and tags. */
+    semantic_cache: z.boolean().default(false),
   })
   .strict();
 
@@ -43,6 +53,8 @@ const routePolicySchema = z
     store_bodies: z.boolean().default(false),
     /** Reserve this many output tokens for a request that sets no max_tokens (budgets must price the worst case). */
     default_max_tokens: positiveInt.default(4096),
+    /** Also answer from the semantic cache (`cache.semantic`): a verified paraphrase of an earlier request, same team, same parameters. */
+    semantic_cache: z.boolean().default(false),
   })
   .strict();
 
@@ -56,10 +68,17 @@ const cacheSchema = z
     cache_sampled: z.boolean().default(false),
     /** Let teams share entries (by default a key is scoped to the team that asked). */
     share_across_teams: z.boolean().default(false),
+    /**
+     * The semantic cache (src/cache/semantic): a model from `frugal train cache` (path relative to this file) whose hit
+     * threshold is certified for a maximum wrong-hit rate; routes opt in with `route_policies.<route>.semantic_cache`.
+     * In memory, per team, bounded by `max_entries`.
+     */
+    semantic: z.object({ model: z.string().min(1), max_entries: positiveInt.default(10_000) }).strict().optional(),
+    ...cacheStoreShape,
   })
   .strict();
 
-const CACHE_DEFAULT = { enabled: true, max_bytes: 64 * 1024 * 1024, ttl_s: 3600, cache_sampled: false, share_across_teams: false };
+const CACHE_DEFAULT = { enabled: true, max_bytes: 64 * 1024 * 1024, ttl_s: 3600, cache_sampled: false, share_across_teams: false, prefix: "frugal:cache:" };
 
 export const gatewayConfigSchema = z
   .object({
@@ -90,13 +109,10 @@ export const gatewayConfigSchema = z
     /** Any other model name is sent, unchanged, to this upstream (with the default route policy). */
     passthrough: z.object({ upstream: name }).strict().optional(),
     cache: cacheSchema.default(CACHE_DEFAULT),
-    ledger: z
-      .object({
-        /** Rows older than this are deleted at start and daily; the chain stays verifiable from the last deleted row. */
-        retention_days: positiveInt.default(365),
-      })
-      .strict()
-      .default({ retention_days: 365 }),
+    /** Stores (src/gateway/store-config.ts): SQLite and memory by default; PostgreSQL and Redis to run several replicas. */
+    ledger: ledgerStoreSchema.default(LEDGER_DEFAULT),
+    keys: keysStoreSchema.default(KEYS_DEFAULT),
+    counters: countersStoreSchema.default(COUNTERS_DEFAULT),
     prices: pricesConfigSchema.optional(),
     energy: energyConfigSchema.optional(),
   })
@@ -117,12 +133,18 @@ export const gatewayConfigSchema = z
       if (taken.has(task.name)) ctx.addIssue({ code: "custom", path: ["tasks", i, "name"], message: `duplicate task "${task.name}"` });
       if (routeNames.has(task.name)) ctx.addIssue({ code: "custom", path: ["tasks", i, "name"], message: `"${task.name}" is both a task and a route` });
       taken.add(task.name);
+      if (task.semantic_cache && config.cache.semantic === undefined) {
+        ctx.addIssue({ code: "custom", path: ["tasks", i, "semantic_cache"], message: "needs cache.semantic.model (a model from `frugal train cache`)" });
+      }
       task.tiers.forEach((tierName, t) => {
         if (config.tiers[tierName]?.kind === "cache" && t !== 0) ctx.addIssue({ code: "custom", path: ["tasks", i, "tiers", t], message: "a cache tier must come first" });
       });
     });
     for (const routeName of Object.keys(config.route_policies)) {
       if (!routeNames.has(routeName)) ctx.addIssue({ code: "custom", path: ["route_policies", routeName], message: `no route named "${routeName}"` });
+      if (config.route_policies[routeName]?.semantic_cache === true && config.cache.semantic === undefined) {
+        ctx.addIssue({ code: "custom", path: ["route_policies", routeName, "semantic_cache"], message: "needs cache.semantic.model (a model from `frugal train cache`)" });
+      }
     }
     if (config.passthrough !== undefined && !upstreamNames.includes(config.passthrough.upstream)) {
       ctx.addIssue({ code: "custom", path: ["passthrough", "upstream"], message: `unknown upstream "${config.passthrough.upstream}"` });

@@ -6,10 +6,14 @@ import type { PiiGuard } from "../guard/index.ts";
 import type { Counters } from "../ledger/index.ts";
 import type { Relay } from "../relay/index.ts";
 import type { GatewayConfig } from "./config.ts";
-import type { ExactCache } from "./exact-cache.ts";
+import type { CachedEntry, ExactCache } from "./exact-cache.ts";
+import type { SemanticCache } from "../cache/semantic/semantic-cache.ts";
 import type { Governance } from "./governance.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Pricing } from "./pricing.ts";
+import type { Auditor } from "./audit/index.ts";
+import type { GatewayStores } from "./stores.ts";
+import type { ModelVersions } from "./model-versions.ts";
 import type { TaskService } from "./task-service.ts";
 
 export interface GatewayLog {
@@ -26,7 +30,15 @@ export interface GatewayContext {
   counters: Counters;
   guard: PiiGuard;
   cache: ExactCache;
+  /** The semantic cache routes opt into (absent without `cache.semantic`). */
+  semanticCache?: SemanticCache<CachedEntry> | undefined;
+  /** The stores behind governance and the cache: their kinds, health (/readyz) and spill (/metrics). */
+  stores: Pick<GatewayStores, "kinds" | "health" | "spill">;
   pricing: Pricing;
+  /** Audits of kept compact answers and the drift guard (src/gateway/audit). */
+  audits: Auditor;
+  /** Model versions from the registry: the one served per task, the candidate in shadow, promote and rollback. */
+  models: ModelVersions;
   metrics: GatewayMetrics;
   log: GatewayLog;
   /** Admin routes answer only to this key (FRUGAL_ADMIN_KEY); undefined: admin routes are off. */

@@ -3,10 +3,11 @@
  * and every parameter that can change the answer, as canonical JSON: the whole request body but its transport fields
  * (`stream`, `stream_options`). Only deterministic requests are cached (temperature 0, or a task, whose tiers are), only
  * successful answers are stored, and the store is bounded by bytes with a TTL: a cache that replays an error as a 200,
- * or a cheap model's answer to a request that named another, is worse than none.
+ * or a cheap model's answer to a request that named another, is worse than none. The store is the caller's (memory, or
+ * Redis shared by replicas: src/gateway/stores.ts); a store error is a miss, never a failed request.
  */
 import { createHash } from "node:crypto";
-import { createMemoryStore, stableJson, type CacheStore } from "../cache/index.ts";
+import { stableJson, type CacheStore } from "../cache/index.ts";
 
 export interface CachedEntry {
   /** What is replayed: for a route, the upstream's JSON text; for a task, the stored answer. */
@@ -16,8 +17,8 @@ export interface CachedEntry {
 
 export interface ExactCacheOptions {
   enabled: boolean;
-  maxBytes: number;
-  ttlMs: number;
+  /** Bounded by bytes (`CachedEntry.bytes`) and TTL: the store's options, set by who builds it. */
+  store: CacheStore<CachedEntry>;
   cacheSampled: boolean;
   shareAcrossTeams: boolean;
 }
@@ -35,12 +36,7 @@ export interface ExactCache {
 const TRANSPORT_FIELDS = new Set(["stream", "stream_options"]);
 
 export function createExactCache(options: ExactCacheOptions): ExactCache {
-  const store: CacheStore<CachedEntry> = createMemoryStore<CachedEntry>({
-    maxEntries: Number.MAX_SAFE_INTEGER,
-    maxBytes: options.maxBytes,
-    sizeOf: (e) => e.bytes,
-    ttlMs: options.ttlMs,
-  });
+  const { store } = options;
   return {
     enabled: options.enabled,
     cacheableRoute(body, temperature) {

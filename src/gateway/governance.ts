@@ -4,6 +4,10 @@
  *   caller = authenticate(); authorize(caller, target); admission = admit(...); ...; finish(admission, row).
  * Admission checks the rate limit first (cheap, no reservation to undo), then reserves the request's maximum cost; finish
  * appends the ledger row (durable before the response's last byte leaves) and settles the reservation with the real cost.
+ * When a store is down (issue 10's decided behaviour): unreachable counters refuse a limited key with 503
+ * `budget_store_unavailable` (`counters.on_unavailable: closed`, the default) or admit it unreserved (`open`); a ledger
+ * that cannot record a row (PostgreSQL down and its spill full) refuses every request with 503 `ledger_unavailable`
+ * before anything is spent, since an unrecorded request is worse than a refused one.
  */
 import { FrugalError, toFrugalError } from "../core/errors.ts";
 import type { Counters, KeyRecord, KeyStore, LedgerEntry, LedgerKind, LedgerStore, Reservation } from "../ledger/index.ts";
@@ -50,7 +54,17 @@ export interface GovernanceOptions {
   counters: Counters;
   ledger: LedgerStore;
   requireKeys: boolean;
-  onReject?: (reason: "budget" | "rate" | "auth" | "forbidden") => void;
+  /** What a limited key gets while the counters are unreachable. Default closed. */
+  onCountersUnavailable?: "closed" | "open";
+  /** False while the ledger cannot record a row: requests are refused before anything is spent. Default: always true. */
+  ledgerWritable?: () => boolean;
+  onReject?: (reason: "budget" | "rate" | "auth" | "forbidden" | "store") => void;
+  /** A counters call failed: `mode` says what the request got (closed: refused; open: admitted unreserved); none after admission. */
+  onCountersFailure?: (error: FrugalError, mode: "closed" | "open" | undefined) => void;
+}
+
+function isCountersDown(error: unknown): error is FrugalError {
+  return error instanceof FrugalError && error.code === "budget_store_unavailable";
 }
 
 const ANONYMOUS: Caller = { keyId: null, team: "anonymous", record: undefined };
@@ -64,6 +78,58 @@ function bearer(authorization: string | undefined): string | undefined {
 export function createGovernance(options: GovernanceOptions): Governance {
   const { keys, counters, ledger } = options;
   const reject = options.onReject ?? (() => undefined);
+  const countersMode = options.onCountersUnavailable ?? "closed";
+
+  /** Rate limit, then the budget reservation: the path a request takes while the counters answer. */
+  async function reserve(caller: Caller & { keyId: string }, record: KeyRecord, cost: { maxCostUsd: number | null; estimatedTokens: number }): Promise<Admission> {
+    if (record.rpm !== undefined || record.tpm !== undefined) {
+      const rate = await counters.checkRate({
+        keyId: caller.keyId,
+        tokens: cost.estimatedTokens,
+        ...(record.rpm !== undefined ? { rpm: record.rpm } : {}),
+        ...(record.tpm !== undefined ? { tpm: record.tpm } : {}),
+      });
+      if (!rate.ok) {
+        reject("rate");
+        throw new FrugalError("rate_limited", `rate limit of this key reached (${rate.limit === "rpm" ? `${record.rpm} requests` : `${record.tpm} tokens`} per minute)`, {
+          retryAfterMs: rate.retryAfterMs,
+        });
+      }
+    }
+    if (cost.maxCostUsd === null && record.budgetUsd !== undefined) {
+      reject("forbidden");
+      throw new FrugalError("forbidden", "this key has a budget, and the model it asks for has no price row: add it to prices.overrides", { details: { param: "model" } });
+    }
+    const reserved = await counters.reserve({
+      keyId: caller.keyId,
+      maxCostUsd: cost.maxCostUsd ?? 0,
+      ...(record.budgetUsd !== undefined ? { budgetUsd: record.budgetUsd } : {}),
+      ...(record.period !== undefined ? { period: record.period } : {}),
+    });
+    if (!reserved.ok) {
+      reject("budget");
+      const left = Math.max(0, reserved.budgetUsd - reserved.spentUsd - reserved.reservedUsd);
+      throw new FrugalError(
+        "budget_exceeded",
+        `budget of team ${caller.team} exceeded for ${reserved.periodKey}: $${reserved.spentUsd.toFixed(6)} spent and $${reserved.reservedUsd.toFixed(6)} reserved of $${reserved.budgetUsd}; this request may cost up to $${(cost.maxCostUsd ?? 0).toFixed(6)} ($${left.toFixed(6)} left)`,
+      );
+    }
+    return { caller, reservation: reserved.reservation, estimatedTokens: cost.estimatedTokens };
+  }
+
+  /**
+   * After the answer: a counters failure must not fail a response whose cost is already spent and ledgered. The
+   * reservation then expires in the store (its TTL) and the spend is missing from the period's total: reported, not hidden.
+   */
+  async function afterAnswer(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (!isCountersDown(error)) throw error;
+      options.onCountersFailure?.(error, undefined);
+    }
+  }
+
   return {
     async authenticate(authorization) {
       const presented = bearer(authorization);
@@ -87,44 +153,29 @@ export function createGovernance(options: GovernanceOptions): Governance {
       }
     },
     async admit(caller, cost) {
-      const record = caller.record;
-      if (caller.keyId === null || record === undefined) return { caller, reservation: undefined, estimatedTokens: cost.estimatedTokens };
-      if (record.rpm !== undefined || record.tpm !== undefined) {
-        const rate = await counters.checkRate({
-          keyId: caller.keyId,
-          tokens: cost.estimatedTokens,
-          ...(record.rpm !== undefined ? { rpm: record.rpm } : {}),
-          ...(record.tpm !== undefined ? { tpm: record.tpm } : {}),
-        });
-        if (!rate.ok) {
-          reject("rate");
-          throw new FrugalError("rate_limited", `rate limit of this key reached (${rate.limit === "rpm" ? `${record.rpm} requests` : `${record.tpm} tokens`} per minute)`, {
-            retryAfterMs: rate.retryAfterMs,
-          });
-        }
+      if (options.ledgerWritable?.() === false) {
+        reject("store");
+        throw new FrugalError("ledger_unavailable", "the ledger cannot record requests right now (its store is down and the local spill is full): retry shortly", { retryAfterMs: 1000 });
       }
-      if (cost.maxCostUsd === null && record.budgetUsd !== undefined) {
-        reject("forbidden");
-        throw new FrugalError("forbidden", "this key has a budget, and the model it asks for has no price row: add it to prices.overrides", { details: { param: "model" } });
+      const { keyId, record } = caller;
+      if (keyId === null || record === undefined) return { caller, reservation: undefined, estimatedTokens: cost.estimatedTokens };
+      try {
+        return await reserve({ ...caller, keyId }, record, cost);
+      } catch (error) {
+        if (!isCountersDown(error)) throw error;
+        // A key with no budget and no rate limit has nothing to enforce: it is served whatever the mode.
+        const limited = record.budgetUsd !== undefined || record.rpm !== undefined || record.tpm !== undefined;
+        const mode = limited ? countersMode : "open";
+        options.onCountersFailure?.(error, mode);
+        if (mode === "open") return { caller, reservation: undefined, estimatedTokens: cost.estimatedTokens };
+        reject("store");
+        throw new FrugalError("budget_store_unavailable", "the budget store cannot be reached and budgets fail closed (counters.on_unavailable: closed): retry shortly", { retryAfterMs: 1000, cause: error });
       }
-      const reserved = await counters.reserve({
-        keyId: caller.keyId,
-        maxCostUsd: cost.maxCostUsd ?? 0,
-        ...(record.budgetUsd !== undefined ? { budgetUsd: record.budgetUsd } : {}),
-        ...(record.period !== undefined ? { period: record.period } : {}),
-      });
-      if (!reserved.ok) {
-        reject("budget");
-        const left = Math.max(0, reserved.budgetUsd - reserved.spentUsd - reserved.reservedUsd);
-        throw new FrugalError(
-          "budget_exceeded",
-          `budget of team ${caller.team} exceeded for ${reserved.periodKey}: $${reserved.spentUsd.toFixed(6)} spent and $${reserved.reservedUsd.toFixed(6)} reserved of $${reserved.budgetUsd}; this request may cost up to $${(cost.maxCostUsd ?? 0).toFixed(6)} ($${left.toFixed(6)} left)`,
-        );
-      }
-      return { caller, reservation: reserved.reservation, estimatedTokens: cost.estimatedTokens };
     },
     async recordRefusal(caller, request, error) {
       const e = toFrugalError(error);
+      // Refused because the ledger cannot write: there is nowhere to record the refusal (/metrics counts it).
+      if (e.code === "ledger_unavailable") return;
       const found = e.details.pii !== null && typeof e.details.pii === "object" ? (e.details.pii as Record<string, number>) : {};
       const { pii = found, ...rest } = request;
       await ledger.append({
@@ -149,10 +200,12 @@ export function createGovernance(options: GovernanceOptions): Governance {
         await ledger.append(entry);
       } finally {
         // Settle even if the ledger write failed: the money was spent either way.
-        if (admission?.reservation !== undefined) await counters.settle(admission.reservation, entry.costUsd);
-        const record = admission?.caller.record;
-        if (admission !== undefined && record?.tpm !== undefined && admission.caller.keyId !== null) {
-          await counters.recordTokens({ keyId: admission.caller.keyId, tpm: record.tpm, estimatedTokens: admission.estimatedTokens, actualTokens: entry.inputTokens + entry.outputTokens });
+        const reservation = admission?.reservation;
+        if (reservation !== undefined) await afterAnswer(() => counters.settle(reservation, entry.costUsd));
+        const keyId = admission?.caller.keyId;
+        const tpm = admission?.caller.record?.tpm;
+        if (admission !== undefined && tpm !== undefined && keyId != null) {
+          await afterAnswer(() => counters.recordTokens({ keyId, tpm, estimatedTokens: admission.estimatedTokens, actualTokens: entry.inputTokens + entry.outputTokens }));
         }
       }
     },

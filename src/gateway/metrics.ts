@@ -19,12 +19,22 @@ export interface GatewayMetrics {
   cacheHit(kind: "task" | "route"): void;
   cost(usd: number | null, provenance: Provenance): void;
   energy(joules: number | null, provenance: Provenance): void;
-  rejected(reason: "budget" | "rate" | "auth" | "forbidden" | "pii"): void;
+  rejected(reason: RejectReason): void;
   pii(type: string, count: number): void;
   upstreamError(upstream: string, code: string): void;
   breaker(upstream: string, model: string, state: "closed" | "open" | "half_open"): void;
+  /** A store call that failed (the cache's become misses, the ledger's go to the spill, the counters' to on_unavailable). */
+  storeError(store: StoreName): void;
+  /** A budgeted request met unreachable counters: refused (closed) or admitted without a reservation (open). */
+  budgetStoreUnavailable(mode: "closed" | "open"): void;
+  /** Ledger rows waiting in the local spill file for PostgreSQL to come back. */
+  spill(rows: number, bytes: number): void;
   text(): Promise<string>;
 }
+
+/** Why a request was refused before any tier ran; `store`: a store it cannot be served without is down. */
+export type RejectReason = "budget" | "rate" | "auth" | "forbidden" | "pii" | "store";
+export type StoreName = "ledger" | "keys" | "counters" | "cache";
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -77,6 +87,10 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
   const piiFound = new Counter({ name: "frugal_pii_detected_total", help: "Personal data found in requests, by type (values are never kept)", labelNames: ["type"], registers: [registry] });
   const upstreamErrors = new Counter({ name: "frugal_upstream_errors_total", help: "Upstream errors by upstream and error code", labelNames: ["upstream", "code"], registers: [registry] });
   const breakerState = new Gauge({ name: "frugal_breaker_state", help: "Circuit breaker per upstream target: 0 closed, 1 half-open, 2 open", labelNames: ["upstream", "model"], registers: [registry] });
+  const storeErrors = new Counter({ name: "frugal_store_errors_total", help: "Failed store calls by store (ledger, keys, counters, cache)", labelNames: ["store"], registers: [registry] });
+  const budgetStore = new Counter({ name: "frugal_budget_store_unavailable_total", help: "Budgeted requests that met unreachable counters, by counters.on_unavailable (closed: refused, open: admitted unreserved)", labelNames: ["mode"], registers: [registry] });
+  const spillRows = new Gauge({ name: "frugal_ledger_spill_rows", help: "Ledger rows in the local spill file, waiting for PostgreSQL", registers: [registry] });
+  const spillBytes = new Gauge({ name: "frugal_ledger_spill_bytes", help: "Bytes of the local ledger spill file", registers: [registry] });
 
   const durationOf = childCache((v) => duration.labels(...v));
   const tokensOf = childCache((v) => tokenUsage.labels(...v));
@@ -121,6 +135,16 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     },
     breaker(upstream, model, state) {
       breakerState.set({ upstream, model }, BREAKER_VALUE[state]);
+    },
+    storeError(store) {
+      storeErrors.inc({ store });
+    },
+    budgetStoreUnavailable(mode) {
+      budgetStore.inc({ mode });
+    },
+    spill(rows, bytes) {
+      spillRows.set(rows);
+      spillBytes.set(bytes);
     },
     text: () => registry.metrics(),
   };

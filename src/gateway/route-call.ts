@@ -1,6 +1,6 @@
 /**
  * One request to a route (a model name mapped to upstream targets by src/relay), JSON or SSE:
- * authorize → PII policy → budget reserve → exact cache → relay (fallbacks, retries, breakers) → meter → ledger + settle.
+ * authorize → PII policy → budget reserve → exact cache → semantic cache (opt-in) → relay (fallbacks, retries, breakers) → meter → ledger + settle.
  * The body goes upstream untouched (tools, response_format, stop, seed, logprobs…) but for `model` and, under a `redact`
  * policy, the message texts; placeholders are restored in the answer, chunk by chunk for streams. The ledger row is
  * committed before the last byte: before the JSON body is sent, before a stream's `[DONE]`.
@@ -13,6 +13,8 @@ import type { AbortLike } from "../providers/retry.ts";
 import { DEFAULT_ROUTE_POLICY } from "./config.ts";
 import type { ChatBodyView } from "./chat-body.ts";
 import type { GatewayContext } from "./context.ts";
+import type { CachedEntry } from "./exact-cache.ts";
+import { semanticKey } from "../cache/semantic/semantic-cache.ts";
 import type { Admission, Caller } from "./governance.ts";
 import { toHttpError } from "./openai-errors.ts";
 import { applyPiiToEmbeddingInput, applyPiiToMessages } from "./pii-policy.ts";
@@ -112,21 +114,27 @@ export async function callRoute(input: RouteCallInput): Promise<Response> {
 
   const cacheable = input.operation === "chat" && !stream && ctx.cache.cacheableRoute(body, input.view?.temperature);
   const cacheKey = cacheable ? ctx.cache.key(caller.team, `route:${route}`, sent) : undefined;
+  // The semantic cache, for routes that opt in, on the requests the exact cache would cache: scoped to the team, the route
+  // and every parameter but the last user message, whose meaning the certified verifier compares (src/cache/semantic).
+  const semantic = cacheable && policy.semantic_cache && ctx.semanticCache !== undefined ? semanticKey(caller.team, `route:${route}`, sent) : undefined;
+  const replay = async (entry: CachedEntry, kind: "hit" | "semantic"): Promise<Response> => {
+    const { rawBody, target } = entry.payload as { rawBody: string; target: RelayTarget };
+    ctx.metrics.cacheHit("route");
+    await ledgered(target, 200, undefined, { cacheHit: true });
+    const text = pii.session !== undefined ? restoreJson(JSON.parse(rawBody), pii.session) : rawBody;
+    return new Response(text, { status: 200, headers: { "content-type": "application/json", ...headers(target, { "x-frugal-cache": kind, "x-frugal-cost-usd": "0" }) } });
+  };
   try {
     if (cacheKey !== undefined) {
       const hit = await ctx.cache.get(cacheKey);
-      if (hit !== undefined) {
-        const { rawBody, target } = hit.payload as { rawBody: string; target: RelayTarget };
-        ctx.metrics.cacheHit("route");
-        await ledgered(target, 200, undefined, { cacheHit: true });
-        const text = pii.session !== undefined ? restoreJson(JSON.parse(rawBody), pii.session) : rawBody;
-        return new Response(text, { status: 200, headers: { "content-type": "application/json", ...headers(target, { "x-frugal-cache": "hit", "x-frugal-cost-usd": "0" }) } });
-      }
+      if (hit !== undefined) return await replay(hit, "hit");
     }
+    const near = semantic === undefined ? undefined : ctx.semanticCache?.get(semantic.scope, semantic.text);
+    if (near !== undefined) return await replay(near.value, "semantic");
     const request = { route, body: sent, signal: input.signal, ...(allow !== undefined ? { allow } : {}) };
     const result = input.operation === "embeddings" ? await ctx.relay.embeddings(request) : await ctx.relay.chat(request);
     if (result.kind === "stream") return streamed(input, result, pii.session, ledgered, headers, started);
-    return await answered(result, pii.session, cacheKey, ctx, ledgered, headers);
+    return await answered(result, pii.session, cacheKey, ctx, ledgered, headers, semantic);
   } catch (error) {
     const e = toFrugalError(error);
     if (e.code !== "budget_exceeded") await ledgered(undefined, e.status, undefined, { errorCode: e.code }).catch((ledgerError) => ctx.log.error("ledger write failed", { error: String(ledgerError) }));
@@ -137,10 +145,13 @@ export async function callRoute(input: RouteCallInput): Promise<Response> {
 type Ledgered = (target: RelayTarget | undefined, status: number, usage: { inputTokens: number; outputTokens: number } | undefined, extra?: { errorCode?: string; cacheHit?: boolean; body?: string }) => Promise<{ value: number | null }>;
 type Headers = (target: RelayTarget | undefined, extra?: Record<string, string>) => Record<string, string>;
 
-async function answered(result: RelayJsonResult, session: RedactionSession | undefined, cacheKey: string | undefined, ctx: GatewayContext, ledgered: Ledgered, headers: Headers): Promise<Response> {
+async function answered(result: RelayJsonResult, session: RedactionSession | undefined, cacheKey: string | undefined, ctx: GatewayContext, ledgered: Ledgered, headers: Headers, semantic?: { scope: string; text: string }): Promise<Response> {
   const ok = result.status >= 200 && result.status < 300;
   const cost = await ledgered(result.target, result.status, result.usage, ok ? { body: result.rawBody } : { errorCode: `upstream_${result.status}` });
-  if (ok && cacheKey !== undefined) await ctx.cache.set(cacheKey, { payload: { rawBody: result.rawBody, target: result.target }, bytes: result.rawBody.length + 256 });
+  const entry: CachedEntry = { payload: { rawBody: result.rawBody, target: result.target }, bytes: result.rawBody.length + 256 };
+  if (ok && cacheKey !== undefined) await ctx.cache.set(cacheKey, entry);
+  // Only successful answers are stored: a cache that replays an error as a 200 is worse than none.
+  if (ok && semantic !== undefined) ctx.semanticCache?.set(semantic.scope, semantic.text, entry);
   const text = ok && session !== undefined ? restoreJson(result.body, session) : result.rawBody;
   const extra: Record<string, string> = cost.value === null ? {} : { "x-frugal-cost-usd": cost.value.toPrecision(6) };
   return new Response(text, { status: result.status, headers: { "content-type": "application/json", ...headers(result.target, extra) } });

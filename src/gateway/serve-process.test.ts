@@ -5,50 +5,13 @@
  * with the recommended threshold.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../../test/fixtures/fake-openai-server.ts";
-import { openSqliteGovernance } from "../ledger/index.ts";
 import { frugalCli, ledgerRows, newRequestId, postJson, readSse, ROOT, userMessage } from "./testing/behaviour.ts";
-
-const CHILD_ENV: Record<string, string> = Object.fromEntries(
-  Object.entries({ ...process.env, NO_COLOR: "1", FRUGAL_LOG_LEVEL: "warn" }).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("FRUGAL_LLM_")),
-);
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
-
-/** Spawns `frugal serve ...args` and resolves once it prints `listening on`. */
-function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/frugal.js"), "serve", ...args], { env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match !== null) resolve({ child, url: match[1]!, exited, stderr: () => stderr });
-    });
-    void exited.then(({ code }) => reject(new Error(`frugal serve exited ${code} before listening: ${stderr}`)));
-  });
-}
-
-function newKey(dataDir: string): Promise<string> {
-  const governance = openSqliteGovernance({ dataDir });
-  return governance.keys
-    .create({ team: "ops" })
-    .then((created) => created.key)
-    .finally(() => governance.close());
-}
+import { CHILD_ENV, newKey, serveChild as serve } from "./testing/serve-child.ts";
 
 const routeConfig = (upstreamUrl: string) => `
 server: { drain_ms: 10000, sse_keepalive_ms: 1000 }

@@ -1,25 +1,32 @@
 /**
  * `startGateway`: everything `frugal serve` runs, built once and torn down in order. State lives under the data dir
- * (keys, budgets, ledger in SQLite); models are trained or loaded before the port opens, so the first request is as fast
- * as the next. Shutdown drains: /readyz turns 503, new connections are refused, in-flight requests get `drain_ms` to
- * finish, then pending spend is flushed and stores are closed.
+ * (keys, budgets, ledger in SQLite) or in the PostgreSQL and Redis frugal.yaml names (src/gateway/stores.ts); models
+ * are trained or loaded before the port opens, so the first request is as fast as the next. Shutdown drains: /readyz
+ * turns 503, new connections are refused, in-flight requests get `drain_ms` to finish (relayed calls still open then are
+ * cut and answered with an error), then pending spend is flushed and stores are closed.
  */
 import { STATUS_CODES, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createPiiGuard } from "../guard/index.ts";
-import { openSqliteGovernance } from "../ledger/index.ts";
 import { createMeter } from "../meter/index.ts";
 import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import { createRelay } from "../relay/index.ts";
 import { createGatewayApp } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext, GatewayLog } from "./context.ts";
-import { createExactCache } from "./exact-cache.ts";
+import { createExactCache, type CachedEntry } from "./exact-cache.ts";
+import { createSemanticCache } from "../cache/semantic/semantic-cache.ts";
+import { loadSemanticCacheModel } from "../cache/semantic/model-file.ts";
 import { createGovernance } from "./governance.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { createPricing } from "./pricing.ts";
+import { openGatewayStores, throttled } from "./stores.ts";
 import { createTaskService } from "./task-service.ts";
+import { createModelVersions, type ModelVersions } from "./model-versions.ts";
+import { openRegistry } from "../improve/registry.ts";
+import { createAuditor } from "./audit/index.ts";
 
 /**
  * Requests Node's HTTP parser rejects before any handler runs (a lying Content-Length, a bad chunk size, oversized
@@ -54,6 +61,8 @@ export interface RunningGateway {
   url: string;
   port: number;
   context: GatewayContext;
+  /** Client TCP connections open now (keep-alive idle ones included): reliability tests check none is left hanging. */
+  openConnections(): Promise<number>;
   /** Drains in-flight requests (at most `drain_ms`), then closes every store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -86,18 +95,47 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }
     },
   });
-  const stores = openSqliteGovernance({ dataDir: options.dataDir });
+  const stores = await openGatewayStores(config, { dataDir: options.dataDir, env, log, purpose: "serve", onStoreError: (store) => metrics.storeError(store) }).catch(async (error: unknown) => {
+    await relay.close();
+    throw error;
+  });
+  const pricing = createPricing(meter);
+  // Before the tasks: their compact tiers read the drift guard's thresholds (src/gateway/audit).
+  const audits = createAuditor({ counters: stores.counters, ledger: stores.ledger, pricing, log, registry: metrics.registry });
   let tasks;
+  // Shadow scoring hooks into every answer; the versions need the tasks built first, hence the late binding.
+  let models: ModelVersions | undefined;
+  const registry = openRegistry(options.dataDir);
   try {
-    tasks = await createTaskService({ config, baseDir: options.baseDir, env, meter, compactLoader: options.compactLoader ?? (await defaultLoader()), ...(options.onTrainProgress !== undefined ? { onTrainProgress: options.onTrainProgress } : {}) });
+    tasks = await createTaskService({ servedThreshold: audits.servedThreshold, onAnswered: (task, text, run) => models?.observe(task, text, run), config, baseDir: options.baseDir, env, meter, compactLoader: options.compactLoader ?? (await defaultLoader()), ...(options.onTrainProgress !== undefined ? { onTrainProgress: options.onTrainProgress } : {}) });
+    audits.check(tasks);
+    // Before the port opens: each task serves the registry's current model version from the first request on.
+    models = createModelVersions({ tasks, registry, ledger: stores.ledger, log, onServedChange: (task, reason) => void audits.reset(task, reason) });
   } catch (error) {
+    await tasks?.close();
     await relay.close();
     await stores.close();
     throw error;
   }
   const pruned = await stores.ledger.prune(config.ledger.retention_days);
   if (pruned.deleted > 0) log.info("ledger rows past retention deleted", { deleted: pruned.deleted });
-  const governance = createGovernance({ keys: stores.keys, counters: stores.counters, ledger: stores.ledger, requireKeys: config.require_keys, onReject: (reason) => metrics.rejected(reason) });
+  // One warning per 10 s while the counters are down, not one per request; every occurrence is counted in /metrics.
+  const countersDown = throttled(10_000);
+  const governance = createGovernance({
+    keys: stores.keys,
+    counters: stores.counters,
+    ledger: stores.ledger,
+    requireKeys: config.require_keys,
+    onCountersUnavailable: config.counters.on_unavailable,
+    ledgerWritable: stores.ledgerWritable,
+    onReject: (reason) => metrics.rejected(reason),
+    onCountersFailure: (error, mode) => {
+      metrics.storeError("counters");
+      if (mode !== undefined) metrics.budgetStoreUnavailable(mode);
+      const suppressed = countersDown();
+      if (suppressed !== undefined) log.warn(mode === "open" ? "budget store unreachable: requests admitted without budget checks (counters.on_unavailable: open)" : mode === "closed" ? "budget store unreachable: budgeted requests refused with 503 (counters.on_unavailable: closed)" : "budget store unreachable: spend not recorded", { error: error.message, since_last_warning: suppressed });
+    },
+  });
   const context: GatewayContext = {
     config,
     tasks,
@@ -105,14 +143,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     governance,
     counters: stores.counters,
     guard: createPiiGuard(config.guard, "frugal.yaml: guard"),
-    cache: createExactCache({ enabled: config.cache.enabled, maxBytes: config.cache.max_bytes, ttlMs: config.cache.ttl_s * 1000, cacheSampled: config.cache.cache_sampled, shareAcrossTeams: config.cache.share_across_teams }),
-    pricing: createPricing(meter),
+    cache: createExactCache({
+      enabled: config.cache.enabled,
+      store: stores.cacheStore<CachedEntry>({ maxBytes: config.cache.max_bytes, ttlMs: config.cache.ttl_s * 1000, sizeOf: (e) => e.bytes }),
+      cacheSampled: config.cache.cache_sampled,
+      shareAcrossTeams: config.cache.share_across_teams,
+    }),
+    semanticCache:
+      config.cache.semantic === undefined
+        ? undefined
+        : createSemanticCache<CachedEntry>({ model: loadSemanticCacheModel(resolve(options.baseDir, config.cache.semantic.model)), maxEntries: config.cache.semantic.max_entries }),
+    stores,
+    pricing,
+    audits,
+    models,
     metrics,
     log,
     adminKey: env.FRUGAL_ADMIN_KEY?.trim() || undefined,
     inFlight: { count: 0, draining: false },
   };
-  const app = createGatewayApp(context, { keys: stores.keys, ledger: stores.ledger });
+  const app = createGatewayApp(context, { keys: stores.keys, ledger: stores.ledger, registry });
   const host = options.host ?? config.server.host;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? config.server.port }, () => resolve(s as Server)) as Server;
@@ -129,6 +179,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     url: `http://${shownHost}:${port}`,
     port,
     context,
+    openConnections: () => new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close() {
       closing ??= (async () => {
         context.inFlight.draining = true;
@@ -137,9 +188,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         server.closeIdleConnections();
         const deadline = Date.now() + config.server.drain_ms;
         while (context.inFlight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (context.inFlight.count > 0) {
+          // Past drain_ms, the upstream calls still open are cut, so their requests end with a clean error (a 503, or a
+          // final error event on a stream) and a ledger row, rather than a reset connection; bounded, like the drain.
+          await relay.close();
+          const grace = Date.now() + Math.min(1_000, config.server.drain_ms);
+          while (context.inFlight.count > 0 && Date.now() < grace) await new Promise((r) => setTimeout(r, 20));
+        }
         server.closeAllConnections();
         await closed;
         await relay.close();
+        await audits.close();
+        models.close();
         await tasks.close();
         await context.cache.close();
         await stores.close();

@@ -10,8 +10,10 @@ import type { TaskOutput } from "../core/types.ts";
 import type { CascadeStep } from "../cascade/index.ts";
 import type { Caller, Admission } from "./governance.ts";
 import type { GatewayContext } from "./context.ts";
+import { hashConfig } from "../cache/key.ts";
 import { applyPiiToText, type PiiOutcome } from "./pii-policy.ts";
 import type { ServedTask } from "./task-service.ts";
+import type { AnsweredRequest } from "./audit/types.ts";
 
 export interface PricedFigure {
   value: number | null;
@@ -29,6 +31,8 @@ export interface TaskOutcome {
   tier: string;
   tierKind: "cache" | "compact" | "llm";
   model: string | undefined;
+  /** The task classifier's version that ran (registry version, or `config`); cache hits keep the one that answered. */
+  modelVersion?: string;
   escalated: boolean;
   degraded: boolean;
   reason?: string;
@@ -114,8 +118,13 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
   const entryBase = { requestId, keyId: caller.keyId, team: caller.team, kind: "task" as const, target: task.name, pii: pii.counts, stream: input.stream };
   let settled = false;
   try {
-    const cacheKey = task.cached && ctx.cache.enabled ? ctx.cache.key(caller.team, `task:${task.name}`, { text: pii.value, tags: input.tags ?? [] }) : undefined;
-    const hit = cacheKey === undefined ? undefined : await ctx.cache.get(cacheKey);
+    const cacheKey = task.cached && ctx.cache.enabled ? ctx.cache.key(caller.team, `task:${task.name}${task.compact === undefined ? "" : `@${task.compact.version}`}`, { text: pii.value, tags: input.tags ?? [], guard: ctx.audits.cacheScope(task.name) }) : undefined;
+    // The semantic cache (tasks[].semantic_cache): scoped like the exact key, but for the text, which the verifier compares.
+    const semantic =
+      task.config.semantic_cache === true && ctx.semanticCache !== undefined
+        ? { scope: hashConfig({ team: caller.team, task: task.name, version: task.compact?.version ?? null, tags: input.tags ?? [], guard: ctx.audits.cacheScope(task.name) }), text: pii.value }
+        : undefined;
+    const hit = (cacheKey === undefined ? undefined : await ctx.cache.get(cacheKey)) ?? (semantic === undefined ? undefined : ctx.semanticCache?.get(semantic.scope, semantic.text)?.value);
     let outcome: TaskOutcome;
     if (hit !== undefined) {
       const stored = (hit.payload as Stored).outcome;
@@ -147,6 +156,7 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
         tier: tier?.name ?? answer.tier,
         tierKind: tier?.kind ?? answer.tierKind,
         model: tier?.model ?? answer.model,
+        ...(run.modelVersion !== undefined ? { modelVersion: run.modelVersion } : {}),
         escalated: result.escalated,
         degraded: run.degraded,
         ...(run.reason !== undefined ? { reason: run.reason } : {}),
@@ -159,9 +169,11 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
         pii: pii.counts,
       };
       // Unchecked (degraded) answers are not cached: once an LLM is back, the same input must get the checked answer.
-      if (cacheKey !== undefined && !run.degraded) {
+      if ((cacheKey !== undefined || semantic !== undefined) && !run.degraded) {
         const { requestId: _r, latencyMs: _l, cacheHit: _c, cost: _cost, energy: _e, usage: _u, pii: _p, ...rest } = outcome;
-        await ctx.cache.set(cacheKey, { payload: { outcome: rest } satisfies Stored, bytes: JSON.stringify(rest.output).length + 512 });
+        const entry = { payload: { outcome: rest } satisfies Stored, bytes: JSON.stringify(rest.output).length + 512 };
+        if (cacheKey !== undefined) await ctx.cache.set(cacheKey, entry);
+        if (semantic !== undefined) ctx.semanticCache?.set(semantic.scope, semantic.text, entry);
       }
     }
     // The ledger keeps the redacted answer (when bodies are stored); the client gets its own values back.
@@ -190,17 +202,38 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
       cacheHit: outcome.cacheHit,
       escalated: outcome.escalated,
       status: 200,
-      ...(task.config.store_bodies ? { body: JSON.stringify({ input: pii.value, output: ledgerOutput }) } : {}),
+      // Opted-in bodies feed distillation (src/improve): the redacted input, the answer, and which kind of tier gave it.
+      ...(task.config.store_bodies ? { body: JSON.stringify({ input: pii.value, output: ledgerOutput, tier_kind: outcome.tierKind }) } : {}),
     });
+    if (task.config.audit !== undefined) ctx.audits.afterAnswer(task, answeredRequest(input, outcome, pii, ledgerOutput));
     return outcome;
   } catch (error) {
     // A failure before any tier spent (cache error, cancelled before the cascade): nothing to settle but the reservation.
     if (!settled) {
-      if (admission.reservation !== undefined) await ctx.counters.release(admission.reservation);
+      // A release that fails (counters down) must not hide the request's own error: the reservation expires by its TTL.
+      if (admission.reservation !== undefined) await ctx.counters.release(admission.reservation).catch((releaseError) => ctx.log.warn("reservation release failed", { error: String(releaseError) }));
       await refused(error);
     }
     throw error;
   }
+}
+
+/** What the auditor reads of an answer (src/gateway/audit): the redacted text and answer, and the compact tier's own. */
+function answeredRequest(input: TaskCallInput, outcome: TaskOutcome, pii: PiiOutcome<string>, output: TaskOutput): AnsweredRequest {
+  const step = outcome.steps.find((s) => s.kind === "compact" && s.output !== undefined && s.output !== null);
+  return {
+    requestId: input.requestId,
+    caller: input.caller,
+    text: pii.value,
+    localOnly: pii.localOnly,
+    pii: pii.counts,
+    output,
+    escalated: outcome.escalated,
+    degraded: outcome.degraded,
+    cacheHit: outcome.cacheHit,
+    fieldSource: outcome.fieldSource,
+    compact: step === undefined ? undefined : { output: step.output as TaskOutput, confidence: step.confidence ?? 0, fieldConfidence: step.fieldConfidence },
+  };
 }
 
 /** A tier's error code as the family knows it; anything unknown is an upstream failure (502), never a 500. */

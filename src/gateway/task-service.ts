@@ -14,12 +14,16 @@ import type { TaskSpec } from "../core/types.ts";
 import { createCascade, type Cascade, type CascadeResult } from "../cascade/index.ts";
 import type { Meter } from "../meter/index.ts";
 import { buildPipelineTiers, prepareTierResources, type SharedTierResources } from "../pipeline/build-tiers.ts";
-import type { CompactLoader } from "../pipeline/compact-loader.ts";
+import type { CompactLoader, LoadedCompactModel } from "../pipeline/compact-loader.ts";
+import type { CompactTierConfig } from "../pipeline/config.ts";
+import type { CompactClassifier } from "../compact/types.ts";
 import { contextOptionsOf, escalationPolicyOf } from "../pipeline/escalation.ts";
 import { readTaskLabels } from "../pipeline/labels.ts";
 import { tierMeterOf } from "../pipeline/tier-meter.ts";
 import type { CascadeTier } from "../tiers/index.ts";
 import type { GatewayConfig, GatewayTaskConfig } from "./config.ts";
+import { auditLlmOf, keeperOf, withServedThreshold, type ServedThresholdLookup } from "./audit/served-tier.ts";
+import type { AuditLlm, KeeperInfo } from "./audit/types.ts";
 
 export interface ServedTier {
   name: string;
@@ -41,6 +45,12 @@ export interface ServedTask {
   tiers: ServedTier[];
   /** Why some configured LLM tiers do not answer (no endpoint), to tell the caller of a degraded answer. */
   missingLlm: string | undefined;
+  /** The classifier that registry versions replace (classify tasks with a compact tier). */
+  compact: ServedCompact | undefined;
+  /** The compact tier whose certificate audits check (src/gateway/audit), for the model served now. */
+  readonly keeper: KeeperInfo | undefined;
+  /** The LLM tier audits ask: the task's last one that answers. */
+  readonly auditLlm: AuditLlm | undefined;
   run(request: { text: string; tags?: string[]; localOnly: boolean; signal?: AbortSignal }): Promise<TaskRun>;
 }
 
@@ -51,6 +61,25 @@ export interface TaskRun {
   reason?: string;
   /** The served tier that answered (cache hits are the gateway's, never here). */
   answeredBy: ServedTier | undefined;
+  /** The version of the task's classifier that ran (`config`: the model frugal.yaml names); undefined without one. */
+  modelVersion?: string;
+}
+
+/**
+ * A classify task's compact tier, swappable while serving (src/gateway/model-versions.ts): a swap builds new cascades, and
+ * each request runs on the cascades it started with, so in-flight requests finish on the old model and none fails.
+ */
+export interface ServedCompact {
+  readonly tier: string;
+  readonly version: string;
+  readonly model: CompactClassifier;
+  /** The threshold the served model keeps answers at (before any drift-guard raise). */
+  readonly threshold: number;
+  /**
+   * Serves `to.loaded` as `to.version` from the next request on, at the model's own certified threshold; null: back to the
+   * model frugal.yaml names (with its threshold override, if any).
+   */
+  swap(to: { loaded: LoadedCompactModel; version: string } | null): void;
 }
 
 export interface TaskServiceOptions {
@@ -60,6 +89,10 @@ export interface TaskServiceOptions {
   meter: Meter;
   compactLoader: CompactLoader;
   onTrainProgress?: (task: string, tier: string, done: number, total: number) => void;
+  /** Called after each cascade run with the (redacted) text: shadow scoring hooks here, and must not block. */
+  onAnswered?: (task: ServedTask, text: string, run: TaskRun) => void;
+  /** The drift guard's raised thresholds (src/gateway/audit): compact tiers read them on every request. */
+  servedThreshold?: ServedThresholdLookup;
 }
 
 export interface TaskService {
@@ -131,38 +164,83 @@ async function buildTask(task: GatewayTaskConfig, options: TaskServiceOptions, t
   // The tokenizer loads its BPE ranks on first use (seconds): at start, not inside the first escalated request.
   if (served.some((t) => t.kind === "llm")) tierMeter.countTokens("warm-up");
   const pipeline = { name: task.name, tiers: answering, escalation: task.escalation };
-  const liveTiers = buildPipelineTiers({ config: { tiers: tierConfigs }, pipeline, task: spec, resources, meter, tierMeter, pipelineRate: undefined, reachShare: () => 1 });
-  const cascadeOf = (names: string[]): Cascade => {
-    const tiers = liveTiers.filter((t) => names.includes(t.name));
-    return createCascade({
-      name: task.name,
-      task: spec,
-      tiers,
-      policy: escalationPolicyOf(task.escalation, names),
-      context: contextOptionsOf(task.escalation),
-    });
+  const assemble = (compact: Map<string, LoadedCompactModel>, tiers: typeof tierConfigs, servedTiers: ServedTier[], version: string | undefined) => {
+    const ownTiers = buildPipelineTiers({ config: { tiers }, pipeline, task: spec, resources: { ...resources, compact }, meter, tierMeter, pipelineRate: undefined, reachShare: () => 1 });
+    const raise = options.servedThreshold;
+    const liveTiers = raise === undefined ? ownTiers : ownTiers.map((t) => withServedThreshold(task.name, t, raise));
+    const cascadeOf = (names: string[]): Cascade => {
+      const chosen = liveTiers.filter((t) => names.includes(t.name));
+      return createCascade({ name: task.name, task: spec, tiers: chosen, policy: escalationPolicyOf(task.escalation, names), context: contextOptionsOf(task.escalation) });
+    };
+    const full = cascadeOf(answering);
+    const localNames = servedTiers.filter((t) => t.onPrem).map((t) => t.name);
+    const local = localNames.length === answering.length ? full : localNames.length > 0 ? cascadeOf(localNames) : undefined;
+    return { liveTiers, ownTiers, full, local, served: servedTiers, version, compact, keeper: keeperOf(ownTiers, compact), auditLlm: auditLlmOf(ownTiers, servedTiers, spec) };
   };
-  const full = cascadeOf(answering);
-  const localNames = served.filter((t) => t.onPrem).map((t) => t.name);
-  const local = localNames.length === answering.length ? full : localNames.length > 0 ? cascadeOf(localNames) : undefined;
+  const compactName = task.kind === "classify" ? answering.find((n) => tierConfigs[n]!.kind === "compact") : undefined;
+  const configured = assemble(resources.compact, tierConfigs, served, compactName === undefined ? undefined : "config");
+  let live = configured;
+  const compact: ServedCompact | undefined =
+    compactName === undefined
+      ? undefined
+      : {
+          tier: compactName,
+          get version() {
+            return live.version ?? "config";
+          },
+          get model() {
+            return live.compact.get(compactName)!.model as CompactClassifier;
+          },
+          get threshold() {
+            // The model's own (certified or configured) threshold, not one a tripped drift guard raised meanwhile.
+            return live.ownTiers.find((t) => t.name === compactName)?.threshold ?? Number.POSITIVE_INFINITY;
+          },
+          swap(to) {
+            if (to === null) {
+              live = configured;
+              return;
+            }
+            const { loaded, version } = to;
+            if (loaded.model.kind !== "classify") throw new FrugalError("model_file_invalid", `task ${task.name}: version ${version} is not a classifier`);
+            // A registry version serves at its own certified threshold, not at an override chosen for another model.
+            const { threshold: _override, ...tierConfig } = tierConfigs[compactName] as CompactTierConfig;
+            const servedTiers = served.map((t) => (t.name === compactName ? { ...t, model: `${task.name}@${version}` } : t));
+            live = assemble(new Map(live.compact).set(compactName, loaded), { ...tierConfigs, [compactName]: tierConfig }, servedTiers, version);
+          },
+        };
 
   const servedTask: ServedTask = {
     name: task.name,
     config: task,
     spec,
     cached: tierConfigs[task.tiers[0]!]!.kind === "cache",
-    tiers: served,
+    get tiers() {
+      return live.served;
+    },
     missingLlm,
+    compact,
+    get keeper() {
+      return live.keeper;
+    },
+    get auditLlm() {
+      return live.auditLlm;
+    },
     async run(request) {
-      const cascade = request.localOnly ? local : full;
+      const now = live; // this request runs on these cascades to the end, whatever a swap does meanwhile
+      const cascade = request.localOnly ? now.local : now.full;
       if (cascade === undefined) throw new FrugalError("pii_detected", `task ${task.name}: the request holds personal data and its policy is local_only, but no tier of this task runs on premises`);
       const result = await cascade.run({ input: { text: request.text }, ...(request.tags !== undefined ? { tags: request.tags } : {}), ...(request.signal !== undefined ? { signal: request.signal } : {}) });
-      const answeredBy = served.find((t) => t.name === result.answeredBy);
-      const live = liveTiers.find((t) => t.name === result.answeredBy);
-      const cut = request.localOnly && cascade !== full ? "the request holds personal data and its policy is local_only: off-premises tiers were not asked" : missingLlm;
-      if (result.degraded) return { result, degraded: true, reason: result.error?.message ?? "every tier after the compact answer failed", answeredBy };
-      if (cut !== undefined && belowThreshold(result, live)) return { result, degraded: true, reason: `the compact answer is below its threshold and was not checked: ${cut}`, answeredBy };
-      return { result, degraded: false, answeredBy };
+      const answeredBy = now.served.find((t) => t.name === result.answeredBy);
+      const liveTier = now.liveTiers.find((t) => t.name === result.answeredBy);
+      const cut = request.localOnly && cascade !== now.full ? "the request holds personal data and its policy is local_only: off-premises tiers were not asked" : missingLlm;
+      const version = now.version === undefined ? {} : { modelVersion: now.version };
+      const out: TaskRun = result.degraded
+        ? { result, degraded: true, reason: result.error?.message ?? "every tier after the compact answer failed", answeredBy, ...version }
+        : cut !== undefined && belowThreshold(result, liveTier)
+          ? { result, degraded: true, reason: `the compact answer is below its threshold and was not checked: ${cut}`, answeredBy, ...version }
+          : { result, degraded: false, answeredBy, ...version };
+      options.onAnswered?.(servedTask, request.text, out);
+      return out;
     },
   };
   return { served: servedTask, resources };

@@ -3,7 +3,8 @@
  * file can be re-verified offline with the formula in ledger-hash.ts. CSV has one column per field in the same order; the
  * pii counts are a JSON cell, and absent values are empty cells.
  */
-import type { LedgerRow } from "./ledger-types.ts";
+import { FrugalError } from "../core/errors.ts";
+import type { ExportOptions, LedgerRow } from "./ledger-types.ts";
 
 export const EXPORT_FIELDS: ReadonlyArray<keyof LedgerRow> = [
   "seq", "ts", "requestId", "keyId", "team", "kind", "target", "tier", "model", "provider", "region", "onPrem",
@@ -27,6 +28,21 @@ export function formatRows(rows: readonly LedgerRow[], format: "jsonl" | "csv"):
     out += format === "jsonl" ? `${JSON.stringify(row)}\n` : `${EXPORT_FIELDS.map((f) => csvCell(row[f])).join(",")}\n`;
   }
   return out;
+}
+
+function isoBound(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new FrugalError("input_invalid", `${name}: not an ISO 8601 date or instant: ${value}`);
+  return new Date(ms).toISOString();
+}
+
+/** Checked export options: the format, and [from, to) as canonical ISO text that compares with stored ts as text. */
+export function exportBounds(options: ExportOptions): { format: "jsonl" | "csv"; from: string; to: string } {
+  if (options.format !== "jsonl" && options.format !== "csv") {
+    throw new FrugalError("input_invalid", `format: expected jsonl or csv, got ${String(options.format)}`);
+  }
+  return { format: options.format, from: isoBound("from", options.from, "0000"), to: isoBound("to", options.to, "9999") };
 }
 
 /** Writes a whole export, page by page; the CSV header comes first even when no row matches. */

@@ -1,15 +1,18 @@
 /**
  * Ledger rows between the gateway, the hash and SQL. Entries are checked by hand (no schema library: this runs on every
  * request) for exactly what would break the chain later: a NaN prints as null in JSON, a lone UTF-16 surrogate does not
- * survive SQLite's UTF-8, a non-canonical timestamp would not sort. What is stored is what is hashed, byte for byte.
+ * survive SQLite's UTF-8 (nor a NUL PostgreSQL's text), a non-canonical timestamp would not sort. What is stored is what is hashed, byte for byte.
  */
 import { FrugalError } from "../core/errors.ts";
-import type { HashedRow } from "./ledger-hash.ts";
+import { canonicalRowJson, type HashedRow } from "./ledger-hash.ts";
 import type { LedgerEntry, LedgerKind, LedgerRow } from "./ledger-types.ts";
+import type { StoredRow } from "./ledger-verify.ts";
 
-const KINDS = new Set<string>(["task", "route", "audit"]);
+const KINDS = new Set<string>(["task", "route", "audit", "event", "feedback"]);
 const PROVENANCES = new Set<string>(["measured", "modeled", "not_measured"]);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Lone UTF-16 surrogates do not survive UTF-8 (SQLite, PostgreSQL) and PostgreSQL's text cannot hold NUL: both become
+// U+FFFD before hashing, so every store keeps exactly the text that was hashed.
+const UNSTORABLE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g;
 
 function bad(field: string, message: string): FrugalError {
   return new FrugalError("input_invalid", `ledger entry: ${field}: ${message}`, { details: { field } });
@@ -23,7 +26,7 @@ function text(field: string, value: unknown, required: boolean): string | null {
     return null;
   }
   if (typeof value !== "string" || (required && value === "")) throw bad(field, "expected a non-empty string");
-  return value.replace(LONE_SURROGATE, "\uFFFD");
+  return value.replace(UNSTORABLE, "\uFFFD");
 }
 
 function amount(field: string, value: unknown, integer: boolean): number {
@@ -90,6 +93,43 @@ export function normalizeEntry(entry: LedgerEntry, now: number): Omit<HashedRow,
   };
 }
 
+/** An append waiting for its group commit: the checked fields, and how to settle the caller's promise. */
+export interface PendingAppend {
+  fields: Omit<HashedRow, "seq">;
+  resolve: (row: LedgerRow) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A store's append: the entry is checked now (a refused one rejects at once), then queued for the next group commit. */
+export function queueAppend(entry: LedgerEntry, now: number, enqueue: (pending: PendingAppend) => void): Promise<LedgerRow> {
+  let fields: Omit<HashedRow, "seq">;
+  try {
+    fields = normalizeEntry(entry, now);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => enqueue({ fields, resolve, reject }));
+}
+
+/**
+ * Whether a stored row is this entry appended again (same content, chain fields aside). Stores make appends idempotent
+ * with it: a replay (the spill file, a retry after a lost COMMIT acknowledgement) returns the stored row. Only identical
+ * content counts: a client may send the same x-request-id twice, and two different requests must never share one row.
+ */
+export function isSameEntry(stored: LedgerRow, fields: Omit<HashedRow, "seq">): boolean {
+  return stored.requestId === fields.requestId && canonicalRowJson({ ...stored, seq: 0 }) === canonicalRowJson({ ...fields, seq: 0 });
+}
+
+const DAY_MS = 86_400_000;
+
+/** The ts before which `prune(retentionDays)` deletes rows (ISO, so it compares with stored ts as text). */
+export function pruneCutoff(retentionDays: number, at: number): string {
+  if (!Number.isFinite(retentionDays) || retentionDays < 0) {
+    throw new FrugalError("input_invalid", `retention days: expected a number >= 0, got ${retentionDays}`);
+  }
+  return new Date(at - retentionDays * DAY_MS).toISOString();
+}
+
 /** Column order of the ledger table (also the CSV header). */
 export const LEDGER_COLUMNS = [
   "seq", "ts", "request_id", "key_id", "team", "kind", "target", "tier", "model", "provider", "region", "on_prem",
@@ -111,6 +151,15 @@ export function toSqlParams(row: LedgerRow): unknown[] {
 function bit(column: string, value: unknown): boolean {
   if (value === 0 || value === 1) return value === 1;
   throw new Error(`${column} is ${String(value)}, not 0 or 1`);
+}
+
+/** A stored row, or why it no longer parses (verify reports the latter as the first broken row). */
+export function readStored(raw: LedgerSqlRow): StoredRow {
+  try {
+    return { ok: true, row: fromSqlRow(raw) };
+  } catch (error) {
+    return { ok: false, seq: Number(raw.seq), requestId: String(raw.request_id), error: (error as Error).message };
+  }
 }
 
 /** A stored row back as the gateway wrote it. Throws on a row that no longer parses (reported by verify as broken). */

@@ -1,5 +1,5 @@
 /**
- * The contract every LedgerStore passes: SQLite today, PostgreSQL later. The harness also gives raw access to the rows
+ * The contract every LedgerStore passes: SQLite and PostgreSQL. The harness also gives raw access to the rows
  * (what an insider with database access could do), so the suite can check that verify() names the first broken row.
  */
 import { test } from "node:test";
@@ -126,6 +126,38 @@ export function runLedgerStoreContract(name: string, harness: () => Promise<Ledg
     assert.equal(row.body, "lone \ufffd surrogate");
     assert.equal(row.ts, "2025-06-01T00:00:00.000Z");
     assert.deepEqual(await store.verify(), { ok: true, rows: 1, head: { seq: 1, hash: row.hash } });
+    await h.cleanup();
+  });
+
+  test(`${name}: findRequest returns a request's task or route row, never its feedback or events`, async () => {
+    const h = await harness();
+    const store = await h.open({ pageSize: 2 });
+    await appendMany(store, 5);
+    await store.append(sampleEntry(9, { requestId: "req-2", kind: "feedback", body: '{"answer":"x"}' }));
+    await store.append(sampleEntry(10, { requestId: "only-event", kind: "event" }));
+    const found = await store.findRequest("req-2");
+    assert.equal(found?.seq, 3);
+    assert.equal(found?.kind, "task");
+    assert.equal(await store.findRequest("req-99"), undefined);
+    assert.equal(await store.findRequest("only-event"), undefined);
+    await h.cleanup();
+  });
+
+  test(`${name}: appending a stored entry again returns the stored row and changes nothing`, async () => {
+    const h = await harness();
+    const store = await h.open({ pageSize: 2 });
+    const rows = await appendMany(store, 3);
+    assert.deepEqual(await store.append(sampleEntry(1)), rows[1], "a replay of row 2 is row 2");
+    const twice = await Promise.all([store.append(sampleEntry(3)), store.append(sampleEntry(3))]);
+    assert.deepEqual(twice[0], twice[1], "the same entry twice in one batch is one row");
+    assert.equal(twice[0]?.seq, 4);
+    // Same request id and kind, different content: another request (clients may reuse x-request-id), so another row.
+    const reused = await store.append(sampleEntry(1, { costUsd: 7 }));
+    assert.equal(reused.seq, 5);
+    const otherKind = await store.append(sampleEntry(1, { kind: "feedback" }));
+    assert.equal(otherKind.seq, 6);
+    assert.equal(await store.count(), 6);
+    assert.deepEqual(await store.verify(), { ok: true, rows: 6, head: { seq: 6, hash: otherKind.hash } });
     await h.cleanup();
   });
 

@@ -7,7 +7,12 @@
  */
 import type { Provenance } from "../core/provenance.ts";
 
-export type LedgerKind = "task" | "route" | "audit";
+/**
+ * task / route: a gateway request. audit: a background check of a kept compact answer by the LLM tier (improvement loop).
+ * event: a change of what is served (model version registered, promoted, rolled back; drift guard tripped or cleared).
+ * feedback: a gold answer sent for an earlier request (`POST /v1/feedback`), kept for distillation.
+ */
+export type LedgerKind = "task" | "route" | "audit" | "event" | "feedback";
 
 /** What the gateway records for a request. Absent optional fields are stored (and hashed) as null. */
 export interface LedgerEntry {
@@ -114,6 +119,11 @@ export interface LedgerStore {
   /** Deletes the rows older than `retentionDays` (from the oldest on, stopping at the first newer row). */
   prune(retentionDays: number, now?: number): Promise<PruneResult>;
   count(): Promise<number>;
+  /**
+   * The task or route row of a request (its first one), by request id: what `POST /v1/feedback` checks a request id
+   * against, and where distillation finds the input of a gold answer. Indexed, so one lookup per call.
+   */
+  findRequest(requestId: string): Promise<LedgerRow | undefined>;
   head(): Promise<ChainHead | undefined>;
   close(): Promise<void>;
 }

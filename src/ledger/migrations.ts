@@ -71,6 +71,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ledger_ts ON ledger (ts);
     `,
   },
+  {
+    // Feedback names a request by id: one indexed lookup instead of a scan of the whole ledger.
+    version: 2,
+    sql: `CREATE INDEX ledger_request ON ledger (request_id);`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

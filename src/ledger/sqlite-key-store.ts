@@ -7,7 +7,8 @@
 import type Database from "better-sqlite3";
 import type { GovernanceDb } from "./db.ts";
 import { hashesMatch, hashKey, keyIdOf, newKeyId, newKeySecret, validateCreateKey } from "./key-format.ts";
-import type { BudgetPeriod, CreateKeyInput, CreatedKey, KeyRecord, KeyStore } from "./key-types.ts";
+import { type CachedKey, cachedKeyOf, type KeyRow, newKeyRow, recordOf } from "./key-rows.ts";
+import type { CreateKeyInput, CreatedKey, KeyRecord, KeyStore } from "./key-types.ts";
 
 export interface SqliteKeyStoreOptions {
   db: GovernanceDb;
@@ -15,39 +16,6 @@ export interface SqliteKeyStoreOptions {
   recheckMs?: number;
   /** Clock, for tests. */
   now?: () => number;
-}
-
-interface KeyRow {
-  id: string;
-  key_hash: string;
-  team: string;
-  name: string | null;
-  budget_usd: number | null;
-  period: string | null;
-  rpm: number | null;
-  tpm: number | null;
-  allow: string | null;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-interface CachedKey {
-  record: KeyRecord;
-  hash: Buffer;
-}
-
-function recordOf(row: KeyRow): KeyRecord {
-  const record: KeyRecord = { id: row.id, team: row.team, createdAt: row.created_at };
-  if (row.name !== null) record.name = row.name;
-  if (row.budget_usd !== null) record.budgetUsd = row.budget_usd;
-  if (row.period !== null) record.period = row.period as BudgetPeriod;
-  if (row.rpm !== null) record.rpm = row.rpm;
-  if (row.tpm !== null) record.tpm = row.tpm;
-  if (row.allow !== null) record.allow = JSON.parse(row.allow) as string[];
-  if (row.revoked_at !== null) record.revokedAt = row.revoked_at;
-  // Cached records are shared between requests: a caller must not be able to widen a key's limits by mutating one.
-  if (record.allow !== undefined) Object.freeze(record.allow);
-  return Object.freeze(record);
 }
 
 export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
@@ -93,7 +61,7 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
     // indexed read (they are not cached, so a flood of made-up ids cannot grow memory).
     const row = statements.byId.get(id) as KeyRow | undefined;
     if (row === undefined) return undefined;
-    const entry = { record: recordOf(row), hash: Buffer.from(row.key_hash, "hex") };
+    const entry = cachedKeyOf(row);
     cache.set(id, entry);
     return entry;
   }
@@ -112,20 +80,8 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
       while (statements.byId.get(id) !== undefined) id = newKeyId();
       const key = newKeySecret(id);
       const createdAt = new Date(now()).toISOString();
-      writeAndBump.immediate(() => {
-        statements.insert.run({
-          id,
-          key_hash: hashKey(key).toString("hex"),
-          team: valid.team,
-          name: valid.name ?? null,
-          budget_usd: valid.budgetUsd ?? null,
-          period: valid.period ?? null,
-          rpm: valid.rpm ?? null,
-          tpm: valid.tpm ?? null,
-          allow: valid.allow === undefined ? null : JSON.stringify(valid.allow),
-          created_at: createdAt,
-        });
-      });
+      const { revoked_at: _revoked, ...row } = newKeyRow(id, key, valid, createdAt);
+      writeAndBump.immediate(() => statements.insert.run(row));
       const record = load(id)?.record;
       if (record === undefined) throw new Error(`key ${id} vanished after insert`);
       return { id, key, record };

@@ -1,15 +1,15 @@
 /**
  * The audit ledger in the governance db. An append reads the chain head and inserts the new row in one IMMEDIATE
  * transaction, so the chain stays linear even if several processes append to one file; it is committed (WAL) when append
- * returns. Reads that may be long (verify, export, prune) go page by page on keyset pagination: no cursor stays open
+ * returns. Appends are idempotent: an entry already stored (same request id, kind and content) returns its stored row.
+ * Reads that may be long (verify, export, prune) go page by page on keyset pagination: no cursor stays open
  * across an await, so the gateway's appends on the same connection are never blocked by an export in progress.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { FrugalError } from "../core/errors.ts";
 import type { GovernanceDb } from "./db.ts";
-import { writeExport } from "./ledger-export.ts";
+import { exportBounds, writeExport } from "./ledger-export.ts";
 import { GENESIS_HASH, rowHash } from "./ledger-hash.ts";
-import { fromSqlRow, LEDGER_COLUMNS, type LedgerSqlRow, normalizeEntry, toSqlParams } from "./ledger-rows.ts";
+import { fromSqlRow, isSameEntry, LEDGER_COLUMNS, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored, toSqlParams } from "./ledger-rows.ts";
 import type { ChainHead, ExportOptions, LedgerEntry, LedgerRow, LedgerStore, PruneResult, VerifyResult } from "./ledger-types.ts";
 import { type StoredRow, verifyChain } from "./ledger-verify.ts";
 
@@ -21,22 +21,6 @@ export interface SqliteLedgerStoreOptions {
 }
 
 const ANCHOR_KEY = "ledger_anchor";
-const DAY_MS = 86_400_000;
-
-function isoBound(name: string, value: string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new FrugalError("input_invalid", `${name}: not an ISO 8601 date or instant: ${value}`);
-  return new Date(ms).toISOString();
-}
-
-function readStored(raw: LedgerSqlRow): StoredRow {
-  try {
-    return { ok: true, row: fromSqlRow(raw) };
-  } catch (error) {
-    return { ok: false, seq: Number(raw.seq), requestId: String(raw.request_id), error: (error as Error).message };
-  }
-}
 
 export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): LedgerStore {
   const sqlite = options.db.sqlite;
@@ -45,6 +29,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
   const s = {
     insert: sqlite.prepare(`INSERT INTO ledger (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`),
     last: sqlite.prepare("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"),
+    sameRequest: sqlite.prepare("SELECT * FROM ledger WHERE request_id = ? AND kind = ?"),
     anchor: sqlite.prepare(`SELECT value FROM meta WHERE key = '${ANCHOR_KEY}'`).pluck(),
     setAnchor: sqlite.prepare(`INSERT INTO meta (key, value) VALUES ('${ANCHOR_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     page: sqlite.prepare("SELECT * FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?"),
@@ -53,6 +38,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     pruneBatch: sqlite.prepare("SELECT seq, hash FROM ledger WHERE seq < ? ORDER BY seq LIMIT ?"),
     deleteUpTo: sqlite.prepare("DELETE FROM ledger WHERE seq <= ?"),
     count: sqlite.prepare("SELECT COUNT(*) FROM ledger").pluck(),
+    byRequest: sqlite.prepare("SELECT * FROM ledger WHERE request_id = ? AND kind IN ('task', 'route') ORDER BY seq LIMIT 1"),
   };
 
   function anchor(): ChainHead | undefined {
@@ -64,11 +50,18 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     return (s.last.get() as ChainHead | undefined) ?? anchor();
   }
 
-  type Fields = ReturnType<typeof normalizeEntry>;
+  type Fields = PendingAppend["fields"];
   const appendTx = sqlite.transaction((batch: readonly Fields[]): LedgerRow[] => {
     let prev = head() ?? { seq: 0, hash: GENESIS_HASH };
     const rows: LedgerRow[] = [];
     for (const fields of batch) {
+      // Idempotent: the same entry appended again (a spill replay, a retry) is the row already stored. One index probe,
+      // usually empty; rows inserted earlier in this batch are visible to it.
+      const stored = (s.sameRequest.all(fields.requestId, fields.kind) as LedgerSqlRow[]).map(fromSqlRow).find((r) => isSameEntry(r, fields));
+      if (stored !== undefined) {
+        rows.push(stored);
+        continue;
+      }
       const hashed = { seq: prev.seq + 1, ...fields };
       const row: LedgerRow = { ...hashed, prevHash: prev.hash, hash: rowHash(prev.hash, hashed) };
       s.insert.run(toSqlParams(row));
@@ -81,7 +74,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
   // Group commit: the appends made during one turn of the event loop share one transaction (one WAL commit), committed
   // on the next turn; each append still resolves only once its row is committed. Under load this turns ~3,000 commits/s
   // into a few hundred larger ones, at the cost of at most one event-loop turn of latency per append.
-  let pending: Array<{ fields: Fields; resolve: (row: LedgerRow) => void; reject: (error: unknown) => void }> = [];
+  let pending: PendingAppend[] = [];
   const commitPending = (): void => {
     const batch = pending;
     pending = [];
@@ -121,14 +114,8 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
   return {
     kind: "sqlite",
     append(entry: LedgerEntry): Promise<LedgerRow> {
-      let fields: Fields;
-      try {
-        fields = normalizeEntry(entry, now());
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return new Promise((resolve, reject) => {
-        if (pending.push({ fields, resolve, reject }) === 1) setImmediate(commitPending);
+      return queueAppend(entry, now(), (p) => {
+        if (pending.push(p) === 1) setImmediate(commitPending);
       });
     },
 
@@ -138,19 +125,12 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     },
 
     async exportRows(exportOptions: ExportOptions, write: (chunk: string) => void | Promise<void>): Promise<{ rows: number }> {
-      if (exportOptions.format !== "jsonl" && exportOptions.format !== "csv") {
-        throw new FrugalError("input_invalid", `format: expected jsonl or csv, got ${String(exportOptions.format)}`);
-      }
-      const from = isoBound("from", exportOptions.from, "0000");
-      const to = isoBound("to", exportOptions.to, "9999");
-      return writeExport(exportPages(from, to), exportOptions.format, write);
+      const { format, from, to } = exportBounds(exportOptions);
+      return writeExport(exportPages(from, to), format, write);
     },
 
     async prune(retentionDays: number, at?: number): Promise<PruneResult> {
-      if (!Number.isFinite(retentionDays) || retentionDays < 0) {
-        throw new FrugalError("input_invalid", `retention days: expected a number >= 0, got ${retentionDays}`);
-      }
-      const cutoff = new Date((at ?? now()) - retentionDays * DAY_MS).toISOString();
+      const cutoff = pruneCutoff(retentionDays, at ?? now());
       // Only the oldest run of rows goes: the chain stays one contiguous piece that starts at the new anchor.
       const stop = (s.firstKept.get(cutoff) as number | undefined) ?? (head()?.seq ?? 0) + 1;
       let deleted = 0;
@@ -173,6 +153,12 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
 
     async count(): Promise<number> {
       return s.count.get() as number;
+    },
+
+    async findRequest(requestId: string): Promise<LedgerRow | undefined> {
+      // A row still waiting for its group commit is not found yet: a client cannot hold its request id before then.
+      const raw = s.byRequest.get(requestId) as LedgerSqlRow | undefined;
+      return raw === undefined ? undefined : fromSqlRow(raw);
     },
 
     async head(): Promise<ChainHead | undefined> {

@@ -108,6 +108,26 @@ const sweepSchema = z
   })
   .strict();
 
+/**
+ * The improvement loop (src/improve/improvement-loop.ts), run after the pipelines on a classify task: the training texts
+ * (`train`, default: the first compact tier's `train.data`) replayed as traffic from a labeled seed, escalations answered by
+ * `llm_tier` (default: the first llm tier) — or, when it has no endpoint, by the simulated labeler with `noise` — and the
+ * served model scored on the PoC's dataset after each window.
+ */
+const improvementLoopSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    seed_share: z.number().gt(0).lt(1).default(0.05),
+    windows: z.number().int().min(1).max(100).default(6),
+    noise: probability.default(0.05),
+    epsilon: z.number().gt(0).lt(1).default(0.1),
+    audit_share: probability.default(0.02),
+    seed: z.number().int().default(1),
+    train: z.object({ data: z.string().min(1), text: z.string().min(1).default("text"), label: z.string().min(1).default("label") }).strict().optional(),
+    llm_tier: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const pocConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -126,6 +146,7 @@ export const pocConfigSchema = z
      */
     failure_limit: probability.default(0.05),
     sweep: sweepSchema.default({}),
+    improvement_loop: improvementLoopSchema.optional(),
     prices: pricesConfigSchema.optional(),
     energy: energyConfigSchema.optional(),
   })

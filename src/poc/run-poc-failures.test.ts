@@ -6,7 +6,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isFrugalError } from "../core/errors.ts";
@@ -15,6 +14,7 @@ import type { CompactLoader } from "../pipeline/compact-loader.ts";
 import { tableClassifier } from "../tiers/testing.ts";
 import type { RequestRecord } from "./records.ts";
 import { runPoc } from "./run-poc.ts";
+import { closedPort } from "../testing/ports.ts";
 
 const labels = ["card_arrival", "pin_blocked", "exchange_rate"];
 const dir = mkdtempSync(join(tmpdir(), "frugal-poc-failures-"));
@@ -70,17 +70,9 @@ after(async () => server.close());
 const run = (config: string, out: string, env: Record<string, string> = {}) =>
   runPoc({ configFile: config, outDir: join(dir, out), env: { FRUGAL_LLM_BASE_URL: server.url, ...env }, compactLoader: loader, fresh: true });
 
-async function deadPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 test("preflight: a dead port, a 500, a 429 or a hang fails before anything is measured, as an exit-3 error naming the endpoint", async () => {
   const config = writeConfig("preflight", { llm: ", timeout_ms: 400" });
-  const port = await deadPort();
+  const port = await closedPort();
   const dead = runPoc({ configFile: config, outDir: join(dir, "dead"), env: { FRUGAL_LLM_BASE_URL: `http://127.0.0.1:${port}/v1`, FRUGAL_LLM_API_KEY: "sk-secret-key" }, compactLoader: loader });
   await assert.rejects(dead, (error: unknown) => {
     assert.ok(isFrugalError(error));

@@ -25,6 +25,7 @@ import { readTaskLabels } from "../pipeline/labels.ts";
 import { pocConfigSchema, type PipelineConfig, type PocConfig } from "./config.ts";
 import { readPocDataset } from "./dataset.ts";
 import { gpuTelemetrySection } from "./gpu-section.ts";
+import { improvementLoopSection } from "./improvement-section.ts";
 import { planningSection } from "./planning.ts";
 import { openResultsFile } from "./records.ts";
 import { assembleResults, type PipelineOutcome } from "./results.ts";
@@ -209,6 +210,10 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
     const interruptedByUser = options.signal?.aborted === true;
     const note = partialNote({ aborted, interruptedByUser, count, short: outcomes.filter((o) => o.records.length < count).map((o) => ({ name: o.name, recorded: o.records.length })) });
     const interrupted = note !== undefined;
+    // The loop only after a complete run: a stopped or interrupted run reports what it recorded, nothing more.
+    const improvement = interrupted
+      ? undefined
+      : await improvementLoopSection({ config, baseDir, env, meter, task, dataset, onEvent: (message) => emit({ type: "stage", message: `improvement loop: ${message}` }) });
     emit({ type: "stage", message: "scoring and writing the report" });
     const warmup = warmupSection(config, runs);
     const notes = runNotes(config, runs);
@@ -249,6 +254,7 @@ export async function runPoc(options: RunPocOptions): Promise<RunPocResult> {
         meter: meter.describe(),
         gpu_telemetry: gpuTelemetrySection(gpu),
         planning: planningSection({ config, outcomes, runs, gpu }),
+        ...(improvement !== undefined ? { improvement_loop: improvement } : {}),
       },
     });
     if (aborted !== undefined) withholdVerdicts(assembled, aborted);

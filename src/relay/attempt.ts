@@ -1,9 +1,11 @@
 /**
  * One attempt against one target: send the prepared body, then sort the answer into what the route does next.
  *
- *  - 2xx JSON: parsed once (usage read), returned with its raw text.
- *  - 2xx SSE: the first event is read here, inside the attempt, so a stream that dies or stalls before any byte reaches
- *    the client is still retried and falls back like any failed attempt; after it, the stream is the caller's.
+ *  - 2xx JSON: parsed once (usage read), returned with its raw text. A 2xx that is not JSON, or JSON that is no answer
+ *    (neither `choices` nor `data`: e.g. an error object under a 200, as some proxies send), is a failed attempt.
+ *  - 2xx SSE: the first event is read here, inside the attempt, so a stream that dies, stalls or starts with an event
+ *    that is no JSON object before any byte reaches the client is still retried and falls back like any failed attempt;
+ *    after it, the stream is the caller's.
  *  - 4xx other than 401/403/404/408/429: the client's request is wrong, not the upstream; returned as-is, no fallback.
  *  - 401/403/404: the gateway's credentials or target config are wrong for this upstream (the client chose neither):
  *    not retried, but the next target is tried.
@@ -14,7 +16,7 @@
 import type { Dispatcher, Pool } from "undici";
 import { FrugalError } from "../core/errors.ts";
 import { httpError, malformedError } from "../providers/openai-compatible/errors.ts";
-import type { SseEvent } from "../providers/sse.ts";
+import { SSE_DONE, type SseEvent } from "../providers/sse.ts";
 import type { CircuitBreaker } from "./breaker.ts";
 import type { RelayCall } from "./call.ts";
 import { SseReader } from "./sse-reader.ts";
@@ -67,6 +69,11 @@ export function usageOf(body: unknown): RelayUsage | undefined {
   return { inputTokens: input, outputTokens: typeof output === "number" ? output : 0 };
 }
 
+/** A call cut by the relay's close() (a drain past its deadline): says so, and that another replica can take the retry. */
+export function shutdownError(route: string, cause: unknown): FrugalError {
+  return new FrugalError("upstream_unavailable", `route "${route}": the gateway is shutting down; retry the request`, { cause, retryAfterMs: 1_000, details: { route } });
+}
+
 /** Thrown (not retryable) when the target's breaker refuses the attempt: the route moves on without a request. */
 export class BreakerOpenError extends FrugalError {
   constructor(target: TargetRuntime) {
@@ -101,6 +108,22 @@ export function settleFailure(call: RelayCall, target: TargetRuntime, thrown: un
     status: typeof status === "number" ? status : undefined,
   });
   return error;
+}
+
+/**
+ * Whether an SSE event's data can be a JSON object: a framing check (first and last character), not a parse, so it costs
+ * nothing per event; it catches what real upstreams send when they break (an HTML error page, a cut-off line).
+ */
+export function framedAsJsonObject(data: string): boolean {
+  const text = data.charCodeAt(data.length - 1) === 125 ? data : data.trim();
+  return text.charCodeAt(0) === 123 && text.charCodeAt(text.length - 1) === 125;
+}
+
+/** A 2xx body that answers: chat completions carry `choices`, embeddings `data`. */
+function isAnswer(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const { choices, data } = value as { choices?: unknown; data?: unknown };
+  return Array.isArray(choices) || Array.isArray(data);
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -147,6 +170,7 @@ export async function sendAttempt(call: RelayCall, target: TargetRuntime, body: 
     if (status >= 200 && status < 300) {
       const parsed = parseJson(text);
       if (!parsed.ok) throw malformedError(upstream.endpoint, "malformed JSON", text);
+      if (!isAnswer(parsed.value)) throw malformedError(upstream.endpoint, "a 2xx JSON body that is no answer (no choices nor data)", text);
       target.breaker.success();
       return { kind: "json", status, body: parsed.value, rawBody: text, usage: usageOf(parsed.value) };
     }
@@ -174,6 +198,10 @@ async function openStream(call: RelayCall, target: TargetRuntime, body: Dispatch
   }
   const first = reader.shift();
   if (first === undefined) throw malformedError(target.upstream.endpoint, "an empty event stream", "");
+  if (first.data !== SSE_DONE && !framedAsJsonObject(first.data)) {
+    await reader.close().catch(() => undefined);
+    throw malformedError(target.upstream.endpoint, "an SSE event that is not a JSON object", first.data);
+  }
   call.firstByte();
   target.breaker.success();
   return { kind: "stream", status, reader, first };

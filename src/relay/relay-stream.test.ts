@@ -73,6 +73,7 @@ describe("relay: streams", { timeout: 30_000 }, () => {
     ["no headers in time", { mode: "hang" }],
     ["headers but no first event in time", { mode: "stall-after-headers", delayMs: 5_000 }],
     ["a 503", { mode: "error", status: 503 }],
+    ["a first event that is not JSON", { mode: "garbage-json", afterChunks: 0 }],
   ] as const) {
     it(`falls back on ${label}, since the client has no byte yet`, async () => {
       const h = await startHarness({ upstreams: [{ modes: [mode] }, {}], route: fast });
@@ -112,6 +113,34 @@ describe("relay: streams", { timeout: 30_000 }, () => {
       assert.ok(isFrugalError(error));
       assert.equal(error.code, "provider_error");
       assert.match(error.message, /truncated/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a mid-stream event that is not JSON ends the stream with provider_error instead of reaching the client", async () => {
+    const h = await startHarness({ upstreams: [{ modes: [{ mode: "garbage-json", afterChunks: 3 }] }] });
+    try {
+      const { events, error } = await drain(asStream(await h.relay.chat(chatRequest({ stream: true }))));
+      assert.equal(events.length, 3);
+      assert.ok(isFrugalError(error));
+      assert.equal(error.code, "provider_error");
+      assert.match(error.message, /not a JSON object/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a stream cut by the relay's close() says the gateway is shutting down", async () => {
+    const h = await startHarness({ upstreams: [{ modes: [{ mode: "ok", chunks: 5, chunkDelayMs: 10_000 }] }] });
+    try {
+      const result = asStream(await h.relay.chat(chatRequest({ stream: true })));
+      const drained = drain(result);
+      await h.relay.close();
+      const { error } = await drained;
+      assert.ok(isFrugalError(error));
+      assert.deepEqual([error.code, error.retryAfterMs], ["upstream_unavailable", 1_000]);
+      assert.match(error.message, /shutting down/);
     } finally {
       await h.close();
     }

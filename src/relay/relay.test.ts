@@ -46,6 +46,7 @@ describe("relay: fallback, retries and pass-through", { timeout: 30_000 }, () =>
     ["a reset connection", { mode: "reset" }],
     ["a first-byte timeout", { mode: "hang" }],
     ["a 200 that is not JSON", { mode: "garbage-json" }],
+    ["a 200 whose JSON is no answer (an error object)", { mode: "wrong-shape" }],
     ["a 401 (the gateway's key, not the client's)", { mode: "error", status: 401 }],
   ] as const) {
     it(`falls back to the second upstream on ${label}`, () =>
@@ -176,6 +177,14 @@ describe("relay: fallback, retries and pass-through", { timeout: 30_000 }, () =>
       assert.deepEqual(h.relay.routeNames(), ["r"]);
       assert.deepEqual(h.relay.route("r")?.targets.map((t) => t.upstream), ["a", "b"]);
       await assert.rejects(h.relay.chat({ ...chatRequest(), route: "gpt-9" }), hasCode("not_found"));
+    }));
+
+  it("a call cut by close() (a drain past its deadline) is upstream_unavailable, saying the gateway is shutting down", () =>
+    withHarness({ upstreams: [{ modes: [{ mode: "hang" }] }, { modes: [{ mode: "hang" }] }], route: { timeouts_ms: { connect: 1_000, first_byte: 10_000, total: 20_000 } } }, async (h) => {
+      const pending = h.relay.chat(chatRequest());
+      await h.upstreams[0]!.waitFor(() => h.upstreams[0]!.requests.length === 1);
+      await h.relay.close();
+      await assert.rejects(pending, (error: unknown) => isFrugalError(error) && error.code === "upstream_unavailable" && /shutting down/.test(error.message));
     }));
 
   it("a passthrough upstream takes any other model, unchanged", () =>

@@ -8,9 +8,9 @@
  * environment, pools, headers, paths, breakers and weights. A request allocates its call state, the body it sends,
  * and little else.
  */
-import { FrugalError, type ErrorCode } from "../core/errors.ts";
+import { FrugalError, isFrugalError, type ErrorCode } from "../core/errors.ts";
 import { cancelledError, retry } from "../providers/retry.ts";
-import { BreakerOpenError, sendAttempt, type Opened, type TargetRuntime } from "./attempt.ts";
+import { BreakerOpenError, sendAttempt, shutdownError, type Opened, type TargetRuntime } from "./attempt.ts";
 import type { CircuitBreaker } from "./breaker.ts";
 import { RelayCall } from "./call.ts";
 import { resolveApiKeys, routeSchema, validateRelayConfig, type RouteConfigInput, type UpstreamConfigInput } from "./config.ts";
@@ -174,6 +174,9 @@ export function createRelay(options: CreateRelayOptions): Relay {
       }
       const { status, body, rawBody, usage } = opened;
       return { kind: "json", status, body, rawBody, target: info, attempts: call.attempts, usage, latencyMs: performance.now() - call.startedAt };
+    } catch (error) {
+      if (closed && !(isFrugalError(error) && error.code === "cancelled")) throw shutdownError(request.route, error);
+      throw error;
     } finally {
       // A stream ends its call when its iteration ends; everything else is over here.
       if (!handedOver) call.end();

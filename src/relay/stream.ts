@@ -3,13 +3,15 @@
  * to rewrite and serialize. Nothing is retried from here on (the client already has bytes), so a stream that breaks ends
  * the iteration with a FrugalError naming the route and the upstream; the gateway turns it into a final SSE error event.
  *
- * Chunks are not parsed, only scanned: the one carrying `usage` is parsed for its counts (and marked when it is the
- * usage-only chunk the client may not have asked for), and the first `finish_reason` is noted, so a stream that ends
- * after its finish but without `[DONE]` counts as complete while one that stops before is truncated.
+ * Chunks are not parsed, only scanned: each must be framed as a JSON object (else the stream breaks with
+ * provider_error), the one carrying `usage` is parsed for its counts (and marked when it is the usage-only chunk the
+ * client may not have asked for), and the first `finish_reason` is noted, so a stream that ends after its finish but
+ * without `[DONE]` counts as complete while one that stops before is truncated.
  */
 import { FrugalError } from "../core/errors.ts";
 import { SSE_DONE, type SseEvent } from "../providers/sse.ts";
-import { settleFailure, usageOf, type OpenedStream, type TargetRuntime } from "./attempt.ts";
+import { malformedError } from "../providers/openai-compatible/errors.ts";
+import { framedAsJsonObject, settleFailure, shutdownError, usageOf, type OpenedStream, type TargetRuntime } from "./attempt.ts";
 import type { RelayCall } from "./call.ts";
 import type { RelaySseEvent, RelayStreamResult, RelayTarget, RelayUsage } from "./types.ts";
 
@@ -49,8 +51,12 @@ export class RelayStream implements RelayStreamResult {
   }
 
   private inspect(event: RelaySseEvent): void {
-    this.received++;
     const data = event.data;
+    if (!framedAsJsonObject(data)) {
+      // Passed on, the client's SDK would fail to parse it with no OpenAI error; the stream ends here with one instead.
+      throw this.broke(malformedError(this.runtime.upstream.endpoint, "an SSE event that is not a JSON object", data));
+    }
+    this.received++;
     if (!this.finishSeen && FINISH.test(data)) this.finishSeen = true;
     if (!USAGE.test(data)) return;
     try {
@@ -66,6 +72,7 @@ export class RelayStream implements RelayStreamResult {
   private broke(thrown: unknown): FrugalError {
     const error = settleFailure(this.call, this.runtime, thrown, false);
     if (error.code === "cancelled") return error;
+    if (this.runtime.upstream.closed) return shutdownError(this.call.route, error);
     const { upstream, model } = this.target;
     return new FrugalError(error.code, `route "${this.call.route}": the stream from ${upstream} (${model}) broke after ${this.received} events: ${error.message}`, {
       cause: error,

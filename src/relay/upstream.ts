@@ -52,8 +52,12 @@ export class RelayUpstream {
     return pool;
   }
 
+  /** Set by close(): a call that fails from now on was cut by the shutdown, not by the upstream. */
+  closed = false;
+
   /** destroy, not close: a stream still open must not keep shutdown waiting; it ends with an error. */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.destroy().catch(() => undefined)));
   }
 }

@@ -160,6 +160,13 @@ export function optionalSections(model: ReportModel): string {
     const chart = g.samples.length === 0 ? "" : `<figure class="chart wide"><figcaption><h3>GPU utilization and power during the run</h3></figcaption><div class="plot" id="chart-gpu"></div></figure>`;
     out.push(`<section id="gpu"><h2>GPU telemetry</h2>${about === "" ? "" : `<p class="muted">${about}</p>`}<div class="cards">${stats}</div>${chart}</section>`);
   }
+  if (model.improvementLoop !== null) {
+    const l = model.improvementLoop;
+    const head = l.header.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("");
+    const body = l.rows.map((r) => `<tr>${r.map((c, i) => cellHtml(c, l.header[i] ?? "")).join("")}</tr>`).join("\n");
+    const notes = `<ul class="notes">${l.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
+    out.push(`<section id="improvement-loop"><h2>${escapeHtml(l.title)}</h2><div class="table-wrap"><table class="plain"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${notes}</section>`);
+  }
   if (model.planning !== null) {
     const p = model.planning;
     const head = `<th scope="col">Figure</th>${p.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join("")}`;

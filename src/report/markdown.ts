@@ -134,6 +134,12 @@ export function renderSummaryMarkdown(model: ReportModel): string {
     out.push("", "## GPU telemetry", "");
     out.push(...model.gpu.stats.map((s) => `- ${escapeMarkdownText(s.label)}: ${cell(s.shown)}`));
   }
+  if (model.improvementLoop !== null) {
+    const l = model.improvementLoop;
+    out.push("", `## ${escapeMarkdownText(l.title)}`, "");
+    out.push(...table(l.header.map(escapeMarkdownCell), l.rows.map((r) => r.map(escapeMarkdownCell))));
+    out.push("", ...l.notes.map((n) => `- ${escapeMarkdownText(n)}`));
+  }
   if (model.planning !== null) {
     const p = model.planning;
     out.push("", `## ${escapeMarkdownText(p.title)}`, "");

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { describeZodError, formatKeyPath, readTextFile } from "../core/config-file.ts";
 import { FrugalError } from "../core/errors.ts";
 import { RESULTS_SCHEMA, type PocResults } from "../results/types.ts";
+import { loopResultSchema } from "../improve/loop-table.ts";
 
 const provenance = z.enum(["measured", "modeled", "not_measured"]);
 const figureProvenance = z.enum(["measured", "modeled", "not_measured", "mixed"]);
@@ -85,6 +86,7 @@ const resultsSchema = z.looseObject({
       pipelines: z.array(z.looseObject({ name: z.string(), field_accuracy: z.record(z.string(), figure), mean_field_accuracy: figure.optional() })),
     })
     .optional(),
+  improvement_loop: loopResultSchema.optional(),
   gpu_telemetry: z
     .looseObject({
       samples: z

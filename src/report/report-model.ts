@@ -3,6 +3,7 @@
  * the headline, the sweep and recommendation, the optional sections, and the (small) payload the charts draw from.
  */
 import type { PocResults } from "../results/types.ts";
+import { loopResultSchema, loopTable, type LoopTable } from "../improve/loop-table.ts";
 import { formatCount, formatMs } from "./format.ts";
 import { buildHeadlines, type Headline } from "./headlines.ts";
 import { buildPlanning, type PlanningView } from "./planning-view.ts";
@@ -63,9 +64,18 @@ export interface ReportModel {
   planning: PlanningView | null;
   extraction: { columns: string[]; rows: SummaryRow[] } | null;
   gpu: GpuView | null;
+  /** The improvement loop's table (poc.yaml `improvement_loop`), when it ran. */
+  improvementLoop: LoopTable | null;
   sloP95Ms: number | null;
   /** A stop on failures, warm-up, the runner's notes on the run, the cache's share of the saving. */
   run: RunFactsView;
+}
+
+/** The loop's table, when results.json has a loop result (parseResults checked its shape; a hand-made object is checked here). */
+function improvementLoopOf(results: PocResults): LoopTable | null {
+  if (results.improvement_loop === undefined) return null;
+  const parsed = loopResultSchema.safeParse(results.improvement_loop);
+  return parsed.success ? loopTable(parsed.data) : null;
 }
 
 /** "Poisson load at 20 req/s, 4,000 requests per pipeline, warm-up 50"; other load settings stay in results.json. */
@@ -159,6 +169,7 @@ export function buildReportModel(results: PocResults, options: ReportOptions = {
     planning: buildPlanning(results),
     extraction: buildExtraction(results),
     gpu: buildGpu(results),
+    improvementLoop: improvementLoopOf(results),
     sloP95Ms,
     run: buildRunFacts(results),
   };

@@ -76,7 +76,13 @@ async function evalClassifier(flags: EvalFlags): Promise<void> {
   }
 }
 
-export async function evalAction(flags: EvalFlags): Promise<void> {
+export async function evalAction(flags: Partial<EvalFlags>): Promise<void> {
+  if (flags.model === undefined) throw new FrugalError("input_invalid", "required option '--model <model-file>' not specified");
+  if (flags.data === undefined) throw new FrugalError("input_invalid", "required option '--data <file>' not specified");
+  return evalModel({ ...flags, model: flags.model, data: flags.data });
+}
+
+async function evalModel(flags: EvalFlags): Promise<void> {
   // The model file says which evaluation runs; the libraries are loaded here, by this command only.
   const [{ CLASSIFIER_KIND, peekModelKind }, { EXTRACTOR_KIND }] = await Promise.all([import("../../compact/index.ts"), import("../../compact/extract/model.ts")]);
   const kind = peekModelKind(flags.model);
@@ -90,12 +96,17 @@ export async function evalAction(flags: EvalFlags): Promise<void> {
   }
 }
 
-export function registerEvalCommand(program: Command): void {
-  program
+/** Returns the `eval` command so other evaluations add a subcommand (`frugal eval cache`, commands/index.ts). */
+export function registerEvalCommand(program: Command): Command {
+  // --model and --data are checked in evalAction, not by commander: commander checks an ancestor's required options before a
+  // subcommand runs, so required ones here would refuse `frugal eval cache --model M --pairs F`. Positional options keep
+  // the options written after `cache` for the subcommand.
+  return program
     .command("eval")
-    .description("evaluate a compact model on labeled data: accuracy, macro-F1, coverage at its threshold, latency")
-    .requiredOption("--model <model-file>", "model file from `frugal train`")
-    .requiredOption("--data <file>", "labeled data: CSV with a header row, or JSONL")
+    .enablePositionalOptions()
+    .description("evaluate a compact model on labeled data: accuracy, macro-F1, coverage at its threshold, latency (`eval cache`: a semantic cache)")
+    .option("--model <model-file>", "model file from `frugal train` (required)")
+    .option("--data <file>", "labeled data: CSV with a header row, or JSONL (required)")
     .option("--text-col <name>", "text column (default: text)")
     .option("--label-col <name>", "label column (default: label; a CSV with `category` and no `label` uses `category`)")
     .option("--json", "print exactly one JSON object")

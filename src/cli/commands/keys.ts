@@ -1,15 +1,16 @@
 /**
- * `frugal keys create|list|revoke`: the gateway's API keys, in the governance db of `--data-dir`. A key is printed once,
- * at creation; frugal keeps only its hash. Works while `frugal serve` runs: a revocation reaches it within about a second.
+ * `frugal keys create|list|revoke`: the gateway's API keys, in the governance db of `--data-dir`, or in the store
+ * `--config frugal.yaml` names (PostgreSQL, shared by replicas). A key is printed once, at creation; frugal keeps only
+ * its hash. Works while `frugal serve` runs: a revocation reaches it within keys.cache_ttl_ms (1 s by default).
  */
 import type { Command } from "commander";
 import { FrugalError } from "../../core/errors.ts";
-import { DEFAULT_DATA_DIR } from "../../ledger/paths.ts";
 import type { CreateKeyInput, KeyRecord } from "../../ledger/index.ts";
 import { outColors } from "../colors.ts";
 import { numberOption, runCommand } from "../run-command.ts";
+import { CONFIG_OPTION, DATA_DIR_OPTION, openCliStores, type StoreFlags } from "./store-flags.ts";
 
-interface CreateFlags {
+interface CreateFlags extends StoreFlags {
   team: string;
   budgetUsd?: string;
   period?: string;
@@ -17,13 +18,11 @@ interface CreateFlags {
   tpm?: string;
   allow?: string;
   name?: string;
-  dataDir: string;
   json?: boolean;
 }
 
-interface ListFlags {
+interface ListFlags extends StoreFlags {
   all?: boolean;
-  dataDir: string;
   json?: boolean;
 }
 
@@ -60,8 +59,7 @@ function limitsOf(record: KeyRecord): string {
 
 async function createAction(flags: CreateFlags): Promise<void> {
   const input = createInputFromFlags(flags);
-  const { openSqliteGovernance } = await import("../../ledger/index.ts");
-  const governance = openSqliteGovernance({ dataDir: flags.dataDir, checkpoint: "auto" });
+  const governance = await openCliStores(flags, { create: true });
   try {
     const { key, record } = await governance.keys.create(input);
     if (flags.json === true) {
@@ -77,8 +75,7 @@ async function createAction(flags: CreateFlags): Promise<void> {
 }
 
 async function listAction(flags: ListFlags): Promise<void> {
-  const { openSqliteGovernance } = await import("../../ledger/index.ts");
-  const governance = openSqliteGovernance({ dataDir: flags.dataDir, create: false, checkpoint: "auto" });
+  const governance = await openCliStores(flags, { create: false });
   try {
     const records = await governance.keys.list({ includeRevoked: flags.all === true });
     const rows = [];
@@ -104,14 +101,13 @@ async function listAction(flags: ListFlags): Promise<void> {
   }
 }
 
-async function revokeAction(id: string, flags: { dataDir: string; json?: boolean }): Promise<void> {
-  const { openSqliteGovernance } = await import("../../ledger/index.ts");
-  const governance = openSqliteGovernance({ dataDir: flags.dataDir, create: false, checkpoint: "auto" });
+async function revokeAction(id: string, flags: StoreFlags & { json?: boolean }): Promise<void> {
+  const governance = await openCliStores(flags, { create: false });
   try {
     const record = await governance.keys.revoke(id);
     if (record === undefined) throw new FrugalError("not_found", `no key with id "${id}" (see frugal keys list)`);
     if (flags.json === true) process.stdout.write(`${JSON.stringify(record)}\n`);
-    else process.stdout.write(`revoked key ${record.id} (team ${record.team}); a running gateway refuses it within about a second\n`);
+    else process.stdout.write(`revoked key ${record.id} (team ${record.team}); a running gateway refuses it within keys.cache_ttl_ms (about a second)\n`);
   } finally {
     await governance.close();
   }
@@ -119,7 +115,6 @@ async function revokeAction(id: string, flags: { dataDir: string; json?: boolean
 
 export function registerKeysCommand(program: Command): void {
   const keys = program.command("keys").description("create, list and revoke the gateway's API keys");
-  const dataDir = ["--data-dir <dir>", "where frugal.db lives", DEFAULT_DATA_DIR] as const;
   keys
     .command("create")
     .description("create a key (printed once) for a team, with an optional budget, rate limits and allow-list")
@@ -130,20 +125,23 @@ export function registerKeysCommand(program: Command): void {
     .option("--tpm <n>", "tokens per minute")
     .option("--allow <names>", "comma-separated task or route names the key may use (default all)")
     .option("--name <name>", "a label for people")
-    .option(...dataDir)
+    .option(...DATA_DIR_OPTION)
+    .option(...CONFIG_OPTION)
     .option("--json", "one JSON object on stdout")
     .action(runCommand((flags: CreateFlags) => createAction(flags)));
   keys
     .command("list")
     .description("list keys with their limits and this period's spend (never the secrets)")
     .option("--all", "include revoked keys")
-    .option(...dataDir)
+    .option(...DATA_DIR_OPTION)
+    .option(...CONFIG_OPTION)
     .option("--json", "one JSON object on stdout")
     .action(runCommand((flags: ListFlags) => listAction(flags)));
   keys
     .command("revoke <id>")
     .description("revoke a key; a running gateway refuses it within about a second")
-    .option(...dataDir)
+    .option(...DATA_DIR_OPTION)
+    .option(...CONFIG_OPTION)
     .option("--json", "the revoked key's record as JSON")
-    .action(runCommand((id: string, flags: { dataDir: string; json?: boolean }) => revokeAction(id, flags)));
+    .action(runCommand((id: string, flags: StoreFlags & { json?: boolean }) => revokeAction(id, flags)));
 }

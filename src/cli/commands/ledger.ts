@@ -1,5 +1,6 @@
 /**
- * `frugal ledger verify|export|prune`: the audit ledger in the governance db of `--data-dir`. `verify` exits 1 and names
+ * `frugal ledger verify|export|prune`: the audit ledger in the governance db of `--data-dir`, or in the PostgreSQL that
+ * `--config frugal.yaml` names (ledger.url). `verify` exits 1 and names
  * the first broken row when the hash chain does not hold; `export` streams rows (stdout by default) without loading the
  * table; `prune` applies a retention period and keeps the chain verifiable.
  */
@@ -8,12 +9,11 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { FrugalError } from "../../core/errors.ts";
-import { DEFAULT_DATA_DIR } from "../../ledger/paths.ts";
 import { errColors } from "../colors.ts";
 import { numberOption, runCommand } from "../run-command.ts";
+import { CONFIG_OPTION, DATA_DIR_OPTION, openCliStores, type StoreFlags } from "./store-flags.ts";
 
-interface CommonFlags {
-  dataDir: string;
+interface CommonFlags extends StoreFlags {
   json?: boolean;
 }
 
@@ -24,13 +24,12 @@ interface ExportFlags extends CommonFlags {
   out?: string;
 }
 
-async function openLedger(dataDir: string) {
-  const { openSqliteGovernance } = await import("../../ledger/index.ts");
-  return openSqliteGovernance({ dataDir, create: false, checkpoint: "auto" });
+function openLedger(flags: StoreFlags) {
+  return openCliStores(flags, { create: false });
 }
 
 async function verifyAction(flags: CommonFlags): Promise<void> {
-  const governance = await openLedger(flags.dataDir);
+  const governance = await openLedger(flags);
   try {
     const result = await governance.ledger.verify();
     if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -70,7 +69,7 @@ function isClosedPipe(error: unknown): boolean {
 async function exportAction(flags: ExportFlags): Promise<void> {
   if (flags.format !== "jsonl" && flags.format !== "csv") throw new FrugalError("input_invalid", `--format: expected jsonl or csv, got "${flags.format}"`);
   const format = flags.format;
-  const governance = await openLedger(flags.dataDir);
+  const governance = await openLedger(flags);
   try {
     const range = { ...(flags.from !== undefined && { from: flags.from }), ...(flags.to !== undefined && { to: flags.to }) };
     if (flags.out === undefined) {
@@ -100,7 +99,7 @@ async function exportAction(flags: ExportFlags): Promise<void> {
 
 async function pruneAction(flags: CommonFlags & { days: string }): Promise<void> {
   const days = numberOption("--days", flags.days, { min: 1, integer: true }) as number;
-  const governance = await openLedger(flags.dataDir);
+  const governance = await openLedger(flags);
   try {
     const result = await governance.ledger.prune(days);
     if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -113,11 +112,11 @@ async function pruneAction(flags: CommonFlags & { days: string }): Promise<void>
 
 export function registerLedgerCommand(program: Command): void {
   const ledger = program.command("ledger").description("verify, export and prune the hash-chained audit ledger");
-  const dataDir = ["--data-dir <dir>", "where frugal.db lives", DEFAULT_DATA_DIR] as const;
   ledger
     .command("verify")
     .description("check the hash chain; exit 1 naming the first broken row")
-    .option(...dataDir)
+    .option(...DATA_DIR_OPTION)
+    .option(...CONFIG_OPTION)
     .option("--json", "the verification result as one JSON object")
     .action(runCommand((flags: CommonFlags) => verifyAction(flags)));
   ledger
@@ -127,13 +126,15 @@ export function registerLedgerCommand(program: Command): void {
     .option("--to <iso>", "end instant, excluded (ISO 8601)")
     .option("--format <jsonl|csv>", "output format", "jsonl")
     .option("--out <file>", "write to a file instead of stdout")
-    .option(...dataDir)
+    .option(...DATA_DIR_OPTION)
+    .option(...CONFIG_OPTION)
     .action(runCommand((flags: ExportFlags) => exportAction(flags)));
   ledger
     .command("prune")
     .description("delete rows older than N days; the chain stays verifiable from the last pruned row's hash")
     .requiredOption("--days <n>", "retention in days (integer >= 1)")
-    .option(...dataDir)
+    .option(...DATA_DIR_OPTION)
+    .option(...CONFIG_OPTION)
     .option("--json", "the result as one JSON object")
     .action(runCommand((flags: CommonFlags & { days: string }) => pruneAction(flags)));
 }

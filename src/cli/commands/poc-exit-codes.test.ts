@@ -8,11 +8,11 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeOpenAiServer, type FakeBehaviour, type FakeOpenAiServer } from "../../../test/fixtures/fake-openai-server.ts";
+import { closedPort } from "../../testing/ports.ts";
 
 const bin = fileURLToPath(new URL("../../../bin/frugal.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "frugal-poc-exit-"));
@@ -55,16 +55,8 @@ function frugal(args: string[], env: Record<string, string>, onSpawn?: (child: R
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 test("nothing listening: exit 3, one error line naming the endpoint (never the key), no report", async () => {
-  const port = await freePort();
+  const port = await closedPort();
   const r = await frugal(["poc", "poc.yaml", "--out", "dead"], { FRUGAL_LLM_BASE_URL: `http://127.0.0.1:${port}/v1`, FRUGAL_LLM_API_KEY: "sk-do-not-print" });
   assert.equal(r.code, 3, r.stderr);
   const errors = r.stderr.split("\n").filter((l) => l.startsWith("error:"));

@@ -1,6 +1,7 @@
 /**
  * Admin routes, off unless FRUGAL_ADMIN_KEY is set, and then only for that key (compared in constant time): keys
- * (list, create, revoke) and a ledger chain check, for operators who cannot run the CLI next to the data directory.
+ * (list, create, revoke), a ledger chain check and the tasks' audit status, for operators who cannot run the CLI next to
+ * the data directory.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Hono } from "hono";
@@ -26,13 +27,18 @@ const createKeySchema = z
 
 const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
 
-export function registerAdminRoutes(app: Hono, ctx: GatewayContext, stores: { keys: KeyStore; ledger: LedgerStore }): void {
-  const expected = ctx.adminKey === undefined ? undefined : digest(ctx.adminKey);
-  const guard = (c: Context): void => {
+/** The check every admin route makes first (here and in models-admin.ts). */
+export function adminGuard(adminKey: string | undefined): (c: Context) => void {
+  const expected = adminKey === undefined ? undefined : digest(adminKey);
+  return (c) => {
     if (expected === undefined) throw new FrugalError("not_found", "admin routes are off: set FRUGAL_ADMIN_KEY to enable them");
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
     if (match === null || !timingSafeEqual(digest(match[1]!), expected)) throw new FrugalError("unauthorized", "admin routes need `Authorization: Bearer $FRUGAL_ADMIN_KEY`");
   };
+}
+
+export function registerAdminRoutes(app: Hono, ctx: GatewayContext, stores: { keys: KeyStore; ledger: LedgerStore }): void {
+  const guard = adminGuard(ctx.adminKey);
   app.get("/admin/keys", async (c) => {
     guard(c);
     return c.json({ data: await stores.keys.list({ includeRevoked: c.req.query("revoked") === "true" }) });
@@ -61,5 +67,10 @@ export function registerAdminRoutes(app: Hono, ctx: GatewayContext, stores: { ke
     guard(c);
     const result = await stores.ledger.verify();
     return c.json(result, result.ok ? 200 : 409);
+  });
+  // Per task: served and certified thresholds, drift guard, audits and the kept-error bounds (`frugal status`).
+  app.get("/admin/status", (c) => {
+    guard(c);
+    return c.json(ctx.audits.status(ctx.tasks));
   });
 }

@@ -10,11 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastUserText, startFakeOpenAiServer, type FakeOpenAiServer, type FakeOpenAiServerOptions } from "../../../test/fixtures/fake-openai-server.ts";
 import { validateConfig } from "../../core/config-file.ts";
-import { openSqliteGovernance, type CreateKeyInput } from "../../ledger/index.ts";
+import type { CreateKeyInput } from "../../ledger/index.ts";
 import type { CompactLoader } from "../../pipeline/compact-loader.ts";
 import { tableClassifier, tableExtractor } from "../../tiers/testing.ts";
 import { gatewayConfigSchema, type GatewayConfigInput } from "../config.ts";
 import { startGateway, type RunningGateway } from "../server.ts";
+import { openGatewayStores } from "../stores.ts";
 
 export const TEST_LABELS = ["card_arrival", "pin_blocked", "exchange_rate"];
 
@@ -112,7 +113,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     prices: { overrides: [{ model: "text-embedding-3-small", input_usd_per_1m: 0.02, output_usd_per_1m: 0, source: "test", date: "2025-01" }] },
   };
   const config = validateConfig(gatewayConfigSchema, { ...base, ...options.config }, "test gateway config");
-  const gateway = await startGateway({ config, baseDir: dataDir, dataDir, compactLoader: testCompactLoader, env: options.env ?? {} });
+  const env = options.env ?? {};
+  const gateway = await startGateway({ config, baseDir: dataDir, dataDir, compactLoader: testCompactLoader, env });
   return {
     url: gateway.url,
     baseURL: `${gateway.url}/v1`,
@@ -121,8 +123,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     b,
     dataDir,
     async createKey(input = {}) {
-      // A second connection to the same SQLite file, as the CLI would make while the server runs.
-      const stores = openSqliteGovernance({ dataDir });
+      // A second connection to the same store (the SQLite file, or PostgreSQL), as the CLI would make while the server runs.
+      const stores = await openGatewayStores(config, { dataDir, env, log: gateway.context.log, purpose: "cli" });
       try {
         return (await stores.keys.create({ team: "acme", ...input })).key;
       } finally {

@@ -1,0 +1,57 @@
+/** API key records between the stores and SQL: the one row layout the SQLite and PostgreSQL key stores share. */
+import { hashKey } from "./key-format.ts";
+import type { BudgetPeriod, CreateKeyInput, KeyRecord } from "./key-types.ts";
+
+export interface KeyRow {
+  id: string;
+  key_hash: string;
+  team: string;
+  name: string | null;
+  budget_usd: number | null;
+  period: string | null;
+  rpm: number | null;
+  tpm: number | null;
+  allow: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface CachedKey {
+  record: KeyRecord;
+  hash: Buffer;
+}
+
+/** The row of a new key: only the sha256 of the secret is kept. `input` is already validated. */
+export function newKeyRow(id: string, key: string, input: CreateKeyInput, createdAt: string): KeyRow {
+  return {
+    id,
+    key_hash: hashKey(key).toString("hex"),
+    team: input.team,
+    name: input.name ?? null,
+    budget_usd: input.budgetUsd ?? null,
+    period: input.period ?? null,
+    rpm: input.rpm ?? null,
+    tpm: input.tpm ?? null,
+    allow: input.allow === undefined ? null : JSON.stringify(input.allow),
+    created_at: createdAt,
+    revoked_at: null,
+  };
+}
+
+export function recordOf(row: KeyRow): KeyRecord {
+  const record: KeyRecord = { id: row.id, team: row.team, createdAt: row.created_at };
+  if (row.name !== null) record.name = row.name;
+  if (row.budget_usd !== null) record.budgetUsd = row.budget_usd;
+  if (row.period !== null) record.period = row.period as BudgetPeriod;
+  if (row.rpm !== null) record.rpm = row.rpm;
+  if (row.tpm !== null) record.tpm = row.tpm;
+  if (row.allow !== null) record.allow = JSON.parse(row.allow) as string[];
+  if (row.revoked_at !== null) record.revokedAt = row.revoked_at;
+  // Cached records are shared between requests: a caller must not be able to widen a key's limits by mutating one.
+  if (record.allow !== undefined) Object.freeze(record.allow);
+  return Object.freeze(record);
+}
+
+export function cachedKeyOf(row: KeyRow): CachedKey {
+  return { record: recordOf(row), hash: Buffer.from(row.key_hash, "hex") };
+}
