@@ -15,6 +15,7 @@ import { registerModelAdminRoutes } from "./routes/models-admin.ts";
 import { registerCatalogRoutes } from "./routes/catalog.ts";
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
+import { requestIdOf } from "./routes/request-id.ts";
 
 // What a handler tells the metrics middleware, instead of the middleware reading response headers (which takes
 // @hono/node-server's responses off their fast path).
@@ -24,6 +25,8 @@ declare module "hono" {
     frugalTarget: string;
     /** A relayed stream: it records its own duration when it ends. */
     frugalStream: boolean;
+    /** The request's id (routes/request-id.ts), also sent on errors. */
+    frugalRequestId: string;
   }
 }
 
@@ -38,7 +41,7 @@ export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; 
   const app = new Hono();
   const fail = (error: unknown, c: Context): Response => {
     const e = toHttpError(error, (bug) => ctx.log.error("request failed", { error: bug instanceof Error ? bug.stack : String(bug), path: c.req.path }));
-    return c.json(e.body, e.status as 400, e.headers);
+    return c.json(e.body, e.status as 400, { ...e.headers, "x-frugal-request-id": requestIdOf(c) });
   };
   app.onError(fail);
   app.notFound((c) => fail(new FrugalError("not_found", `no route ${c.req.method} ${c.req.path} (see GET /v1/models, POST /v1/chat/completions, POST /v1/tasks/{task})`), c));

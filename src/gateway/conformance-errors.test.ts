@@ -132,3 +132,18 @@ test("every upstream of a route failing is a 5xx InternalServerError in OpenAI's
 test("every error above was validated against the OpenAPI document", () => {
   assert.ok(checked >= 14, `only ${checked} error bodies were validated`);
 });
+
+test("every error carries x-frugal-request-id: the client's x-request-id when it sent a sane one, else a fresh id", async () => {
+  const sent = await fetch(`${gw.baseURL}/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-request-id": "trace-0042-abc" },
+    body: JSON.stringify({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] }),
+  });
+  assert.equal(sent.status, 404);
+  assert.equal(sent.headers.get("x-frugal-request-id"), "trace-0042-abc");
+  await sent.text();
+  const unauthenticated = await fetch(`${gw.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.equal(unauthenticated.status, 401);
+  assert.match(unauthenticated.headers.get("x-frugal-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  await unauthenticated.text();
+});
