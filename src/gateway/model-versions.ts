@@ -153,17 +153,23 @@ export function createModelVersions(options: ModelVersionsOptions): ModelVersion
         maybeAutoPromote(task, shadow);
       });
     },
+    // The served model follows the registry at once, even when the event row fails to write after the registry changed:
+    // serving what the registry says beats a 2 s window where `models list` and the answers disagree.
     async promote(name, input) {
       swappable(name);
-      const result = await promoteVersion({ registry, ledger: options.ledger, task: name, ...input });
-      sync(name);
-      return result;
+      try {
+        return await promoteVersion({ registry, ledger: options.ledger, task: name, ...input });
+      } finally {
+        sync(name);
+      }
     },
     async rollback(name, input) {
       swappable(name);
-      const result = await rollbackVersion({ registry, ledger: options.ledger, task: name, ...input });
-      sync(name);
-      return result;
+      try {
+        return await rollbackVersion({ registry, ledger: options.ledger, task: name, ...input });
+      } finally {
+        sync(name);
+      }
     },
     shadow: (name) => shadows.get(name)?.stats,
     close() {

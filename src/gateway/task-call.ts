@@ -203,7 +203,9 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
       escalated: outcome.escalated,
       status: 200,
       // Opted-in bodies feed distillation (src/improve): the redacted input, the answer, and which kind of tier gave it.
-      ...(task.config.store_bodies ? { body: JSON.stringify({ input: pii.value, output: ledgerOutput, tier_kind: outcome.tierKind }) } : {}),
+      // extract: `tier_kind` is the last tier that gave a field; `field_tier_kind` says, per field, which kind of tier did,
+      // so distillation learns only the fields the LLM answered.
+      ...(task.config.store_bodies ? { body: JSON.stringify({ input: pii.value, output: ledgerOutput, tier_kind: outcome.tierKind, ...fieldTierKinds(task, outcome) }) } : {}),
     });
     if (task.config.audit !== undefined) ctx.audits.afterAnswer(task, answeredRequest(input, outcome, pii, ledgerOutput));
     return outcome;
@@ -216,6 +218,12 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
     }
     throw error;
   }
+}
+
+/** Per extracted field, the kind of tier whose answer stands (cache hits keep the stored answer's). */
+function fieldTierKinds(task: ServedTask, outcome: TaskOutcome): { field_tier_kind?: Record<string, string> } {
+  if (outcome.fieldSource === undefined) return {};
+  return { field_tier_kind: Object.fromEntries(Object.entries(outcome.fieldSource).map(([field, tier]) => [field, task.tiers.find((t) => t.name === tier)?.kind ?? tier])) };
 }
 
 /** What the auditor reads of an answer (src/gateway/audit): the redacted text and answer, and the compact tier's own. */

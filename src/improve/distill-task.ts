@@ -6,7 +6,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { classifierToContents } from "../compact/classifier-file.ts";
-import type { CompactClassifier } from "../compact/types.ts";
+import type { CompactClassifier, CompactModel } from "../compact/types.ts";
 import { FrugalError } from "../core/errors.ts";
 import { readLabeledTexts } from "../data/labeled-texts.ts";
 import type { GatewayConfig, GatewayTaskConfig } from "../gateway/config.ts";
@@ -62,17 +62,17 @@ export function compactTierOf(config: GatewayConfig, task: GatewayTaskConfig): {
 }
 
 /** The model frugal.yaml names for the tier, loaded (or trained and cached) exactly as `frugal serve` does. */
-async function configModel(options: DistillTaskOptions, tierName: string, tier: CompactTierConfig): Promise<CompactClassifier> {
+export async function configModel(options: Pick<DistillTaskOptions, "baseDir" | "compactLoader">, tierName: string, tier: CompactTierConfig, kind: "classify" | "extract" = "classify"): Promise<CompactModel> {
   const resources = await prepareTierResources({
     config: { tiers: { [tierName]: tier } },
     baseDir: options.baseDir,
     env: {},
     meter: createMeter({ baseDir: options.baseDir }),
     compactLoader: options.compactLoader,
-    task: { kind: "classify" },
+    task: { kind },
   });
   await resources.close();
-  return resources.compact.get(tierName)!.model as CompactClassifier;
+  return resources.compact.get(tierName)!.model;
 }
 
 function seedRows(baseDir: string, tier: CompactTierConfig): LabeledText[] {
@@ -97,7 +97,7 @@ export async function distillTask(options: DistillTaskOptions): Promise<DistillT
 
   const index = registry.read(task.name);
   const against = index.current ?? CONFIG_VERSION;
-  const current = index.current !== null ? registry.load(task.name, index.current) : await configModel(options, tierName, tier);
+  const current = index.current !== null ? registry.load(task.name, index.current) : (await configModel(options, tierName, tier)) as CompactClassifier;
   const labels = readTaskLabels(task.labels, options.baseDir, `tasks.${task.name}.labels`) ?? [...current.labels];
   const served = modelCertificate(current);
   const epsilon = options.epsilon ?? (served?.certified === true ? served.maxError : undefined) ?? DEFAULT_EPSILON;
@@ -120,14 +120,11 @@ export async function distillTask(options: DistillTaskOptions): Promise<DistillT
     certificate: { threshold: c.threshold, certified: c.certified, maxError: c.maxError, confidenceLevel: c.confidenceLevel, coverage: c.coverage },
     report: { against, heldOut: report.candidate.heldOut, currentHeldOut: report.current?.heldOut ?? null, promotion: report.promotion },
   });
-  await options.ledger.append(
-    modelEventEntry({
-      event: "model_registered",
-      task: task.name,
-      version: version.version,
-      by: "cli",
-      details: { against, epsilon, certified: c.certified, coverage: c.coverage, threshold: c.threshold, train: report.sizes.train, sha256: version.sha256 },
-    }),
-  );
+  await ledgerRegistration(options.ledger, task.name, version, { against, epsilon, certified: c.certified, coverage: c.coverage, threshold: c.threshold, train: report.sizes.train });
   return { version, report, ledgerRows: dataset.stats, against };
+}
+
+/** The `model_registered` event row of a distilled version (classifier or extractor). */
+export async function ledgerRegistration(ledger: LedgerStore, task: string, version: ModelVersion, details: Record<string, unknown>): Promise<void> {
+  await ledger.append(modelEventEntry({ event: "model_registered", task, version: version.version, by: "cli", details: { ...details, sha256: version.sha256 } }));
 }

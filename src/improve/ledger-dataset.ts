@@ -41,7 +41,7 @@ interface TaskBody {
   tierKind: string | undefined;
 }
 
-function parseJson(text: string | null): Record<string, unknown> | undefined {
+export function parseJson(text: string | null): Record<string, unknown> | undefined {
   if (text === null) return undefined;
   try {
     const value: unknown = JSON.parse(text);
@@ -107,7 +107,7 @@ export async function datasetFromLedger(ledger: LedgerStore, options: LedgerData
 }
 
 /** The one-line reason a dataset cannot be distilled, or undefined when it can. */
-export function emptyDatasetReason(task: string, storeBodies: boolean, dataset: LedgerDataset, where: string): string | undefined {
+export function emptyDatasetReason(task: string, storeBodies: boolean, dataset: { distilled: readonly unknown[]; gold: readonly unknown[]; stats: LedgerDatasetStats }, where: string): string | undefined {
   if (dataset.distilled.length + dataset.gold.length > 0) return undefined;
   const s = dataset.stats;
   if (s.withBody === 0 && !storeBodies) return `task ${task} does not store bodies: set \`store_bodies: true\` on it in frugal.yaml, serve traffic, then distill`;
@@ -116,5 +116,5 @@ export function emptyDatasetReason(task: string, storeBodies: boolean, dataset: 
 }
 
 export function checkDistillable(task: string, kind: string): void {
-  if (kind !== "classify") throw new FrugalError("input_invalid", `task ${task} is an ${kind} task: distill trains classifiers (classify tasks) only`);
+  if (kind !== "classify") throw new FrugalError("input_invalid", `task ${task} is an ${kind} task: distillTask trains classifiers (extract tasks: distillExtractTask, distill-extract.ts)`);
 }

@@ -3,6 +3,7 @@
  * (offline, on the data dir) and a running gateway (which then swaps the model it serves). The version to serve is loaded
  * and checked before the registry changes, so a damaged file fails the promotion, never the requests after it.
  */
+import { FrugalError } from "../core/errors.ts";
 import type { LedgerStore } from "../ledger/index.ts";
 import { modelEventEntry } from "./events.ts";
 import { CONFIG_VERSION, type ModelRegistry, type PromoteResult, type RollbackResult } from "./registry.ts";
@@ -18,7 +19,13 @@ export interface VersionChange {
 
 export async function promoteVersion(change: VersionChange & { version?: string }): Promise<PromoteResult> {
   const { registry, task } = change;
-  const chosen = change.version ?? registry.read(task).versions.find((v) => v.status === "candidate")?.version;
+  const index = registry.read(task);
+  const chosen = change.version ?? index.versions.find((v) => v.status === "candidate")?.version;
+  const kind = index.versions.find((v) => v.version === chosen)?.modelKind;
+  // The gateway swaps and shadows classifiers only (model-versions.ts): an extractor version is served by naming its file.
+  if (kind !== undefined) {
+    throw new FrugalError("input_invalid", `task ${task}: ${chosen} is an ${kind}, which promotion cannot serve yet: point the compact tier's \`model\` at its file (registry/${task}/${chosen}.frugal in the data dir)`);
+  }
   if (chosen !== undefined) registry.load(task, chosen);
   const result = registry.promote(task, chosen);
   await change.ledger.append(

@@ -12,7 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { join } from "node:path";
 import { z } from "zod";
 import { FrugalError } from "../core/errors.ts";
-import { loadCompactClassifier, saveClassifierFile } from "../compact/classifier-file.ts";
+import { CLASSIFIER_KIND, loadCompactClassifier, saveClassifierFile } from "../compact/classifier-file.ts";
 import type { LinearClassifier } from "../compact/linear-classifier.ts";
 import type { ModelFileContents } from "../compact/model-file.ts";
 
@@ -32,6 +32,8 @@ const versionSchema = z.object({
   sha256: z.string(),
   status: z.enum(["current", "candidate", "retired"]),
   createdAt: z.string(),
+  /** The model file's kind when it is not a classifier (`extractor`): serving and promotion take classifiers only. */
+  modelKind: z.string().optional(),
   /** Where it came from: `distill` (ledger rows), with counts by source. */
   source: z.string(),
   examples: z.record(z.string(), z.number()).default({}),
@@ -175,6 +177,7 @@ export function openRegistry(dataDir: string): ModelRegistry {
           file,
           sha256: sha256(join(taskDir(task), file)),
           status: "candidate",
+          ...(input.contents.kind !== CLASSIFIER_KIND ? { modelKind: input.contents.kind } : {}),
           createdAt: now(),
           source: input.source,
           examples: input.examples,

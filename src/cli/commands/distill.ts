@@ -65,7 +65,7 @@ export function registerDistillCommand(program: Command): void {
   program
     .command("distill")
     .description("train a candidate compact model from the ledger (LLM answers + gold feedback), compare it with the served one, register it")
-    .requiredOption("--task <name>", "the classify task to distill (its store_bodies must be on)")
+    .requiredOption("--task <name>", "the classify or extract task to distill (its store_bodies must be on)")
     .option("--config <frugal.yaml>", "the gateway config", "frugal.yaml")
     .option(...DATA_DIR_OPTION)
     .option("--since <iso>", "only ledger rows from this instant on (ISO 8601)")
@@ -87,6 +87,14 @@ export function registerDistillCommand(program: Command): void {
         const stores = await openCliStores({ dataDir, config: flags.config }, { create: false });
         try {
           const registry = openRegistry(dataDir);
+          // The one dispatch point: extract tasks distill an extractor (src/improve/distill-extract.ts).
+          if (config.tasks.find((t) => t.name === flags.task)?.kind === "extract") {
+            const [{ distillExtractTask }, { describeExtract }] = await Promise.all([import("../../improve/distill-extract.ts"), import("./distill-extract-view.ts")]);
+            const result = await distillExtractTask({ config, baseDir: dirname(resolve(flags.config)), task: flags.task, ledger: stores.ledger, registry, compactLoader: createCompactLoader(), where: `the ledger of ${dataDir}`, ...(flags.since !== undefined ? { since: flags.since } : {}), ...(epsilon !== undefined ? { epsilon } : {}) });
+            if (flags.out !== undefined) copyFileSync(join(registry.dir, flags.task, result.version.file), flags.out);
+            process.stdout.write(flags.json === true ? `${JSON.stringify({ version: result.version.version, against: result.against, ledger: result.ledgerRows, report: result.report })}\n` : describeExtract(result));
+            return;
+          }
           const result = await distillTask({
             config,
             baseDir: dirname(resolve(flags.config)),
