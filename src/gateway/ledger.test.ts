@@ -53,6 +53,10 @@ describe("ledger rows", () => {
     assert.equal((await send("rateLimited", "/tasks/intents", { input: SURE_TEXT }, rated)).status, 429);
     const poor = await gw.createKey({ team: "audit", budgetUsd: 1e-9, period: "day" });
     assert.equal((await send("overBudget", "/chat/completions", { model: "gpt-4o", messages: userMessage("hi") }, poor)).status, 429);
+    // So are refusals before the target is known: a body that cannot be read, a model or task that does not exist.
+    assert.equal((await send("unknownModel", "/chat/completions", { model: "no-such-model", messages: userMessage("hi") })).status, 404);
+    assert.equal((await send("badBody", "/chat/completions", { model: "gpt-4o", messages: [] })).status, 400);
+    assert.equal((await send("unknownTask", "/tasks/no-such-task", { input: SURE_TEXT })).status, 404);
     // Before authentication there is no one to record.
     assert.equal((await send("unauthenticated", "/chat/completions", { model: "gpt-4o", messages: userMessage("hi") }, "fk-nope")).status, 401);
 
@@ -91,6 +95,8 @@ describe("ledger rows", () => {
     assert.deepEqual([byName("blocked").status, byName("blocked").errorCode, byName("blocked").pii], [400, "pii_detected", { email: 1 }]);
     assert.deepEqual([byName("rateLimited").status, byName("rateLimited").errorCode], [429, "rate_limited"]);
     assert.deepEqual([byName("overBudget").status, byName("overBudget").errorCode, byName("overBudget").costUsd], [429, "budget_exceeded", 0]);
+    const early = ["unknownModel", "badBody", "unknownTask"].map((name) => byName(name)).map((row) => [row.kind, row.target, row.status, row.errorCode, row.costUsd]);
+    assert.deepEqual(early, [["route", "no-such-model", 404, "not_found", 0], ["route", "gpt-4o", 400, "input_invalid", 0], ["task", "no-such-task", 404, "not_found", 0]]);
 
     // store_bodies: the redacted request and answer are kept, the value is not.
     const p = byName("pii");

@@ -14,7 +14,13 @@ import { callTask } from "../task-call.ts";
 import { chatChunks, chatCompletion, frugalHeaders } from "../task-response.ts";
 import { taskInputOf } from "../chat-body.ts";
 import { bodySourceOf, clientAbortOf, clientSignalOf } from "./node-io.ts";
+import { ledgerEarlyRefusal } from "./early-refusal.ts";
 import { requestIdOf } from "./request-id.ts";
+
+/** The model a (possibly invalid) body names, for the ledger row of its refusal. */
+function modelNamed(body: Record<string, unknown> | undefined): string {
+  return typeof body?.model === "string" ? body.model : "-";
+}
 
 function unknownModel(ctx: GatewayContext, model: string): FrugalError {
   const known = [...ctx.tasks.names(), ...ctx.relay.routeNames()];
@@ -24,28 +30,36 @@ function unknownModel(ctx: GatewayContext, model: string): FrugalError {
 export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
   app.post("/v1/chat/completions", async (c: Context) => {
     const caller = await ctx.governance.authenticate(c.req.header("authorization"));
-    const body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
-    const view = readChatBody(body);
+    let body: Record<string, unknown> | undefined;
+    const { view, task } = await ledgerEarlyRefusal(ctx, c, caller, { kind: "route", target: () => modelNamed(body), stream: () => body?.stream === true }, async () => {
+      body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+      const read = readChatBody(body);
+      const named = ctx.tasks.get(read.model);
+      if (named === undefined && !ctx.relay.has(read.model)) throw unknownModel(ctx, read.model);
+      return { view: read, task: named };
+    });
     const requestId = requestIdOf(c);
-    const task = ctx.tasks.get(view.model);
     c.set("frugalTarget", view.model);
     if (task !== undefined) {
       const outcome = await callTask({ ctx, caller, task, text: taskInputOf(view), requestId, signal: clientSignalOf(c), stream: view.stream });
       if (view.stream) return sseResponse(chatChunks(outcome, view.includeUsage), { keepAliveMs: ctx.config.server.sse_keepalive_ms, headers: frugalHeaders(outcome), inFlight: ctx.inFlight });
       return c.json(chatCompletion(outcome), 200, frugalHeaders(outcome));
     }
-    if (!ctx.relay.has(view.model)) throw unknownModel(ctx, view.model);
     if (view.stream) c.set("frugalStream", true);
-    return callRoute({ ctx, caller, route: view.model, operation: "chat", body, view, requestId, signal: clientAbortOf(c) });
+    return callRoute({ ctx, caller, route: view.model, operation: "chat", body: body as Record<string, unknown>, view, requestId, signal: clientAbortOf(c) });
   });
 
   app.post("/v1/embeddings", async (c: Context) => {
     const caller = await ctx.governance.authenticate(c.req.header("authorization"));
-    const body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
-    const model = body.model;
-    if (typeof model !== "string" || model === "") throw invalidRequest("model is required", "model");
-    if (body.input === undefined) throw invalidRequest("input is required", "input");
-    if (!ctx.relay.has(model)) throw unknownModel(ctx, model);
+    let read: Record<string, unknown> | undefined;
+    const { body, model } = await ledgerEarlyRefusal(ctx, c, caller, { kind: "route", target: () => modelNamed(read) }, async () => {
+      read = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+      const named = read.model;
+      if (typeof named !== "string" || named === "") throw invalidRequest("model is required", "model");
+      if (read.input === undefined) throw invalidRequest("input is required", "input");
+      if (!ctx.relay.has(named)) throw unknownModel(ctx, named);
+      return { body: read, model: named };
+    });
     c.set("frugalTarget", model);
     return callRoute({ ctx, caller, route: model, operation: "embeddings", body, view: undefined, requestId: requestIdOf(c), signal: clientAbortOf(c) });
   });
