@@ -30,6 +30,22 @@ export function hashConfig(value: unknown): string {
   return createHash("sha256").update(stableJson(value)).digest("hex").slice(0, 16);
 }
 
+/** Request fields that change how an answer is delivered, not what it says: never part of a gateway cache key. */
+const TRANSPORT_FIELDS = new Set(["stream", "stream_options"]);
+
+/**
+ * The gateway's key for a request (exact cache) or for a request's scope (semantic cache): the tenant, the task or route,
+ * and every field of the request but its transport fields, as canonical JSON, hashed. One function, so the two caches
+ * can never disagree on which parameters make two requests different.
+ */
+export function requestKey(tenant: string, target: string, request: unknown): string {
+  const payload =
+    request !== null && typeof request === "object" && !Array.isArray(request)
+      ? Object.fromEntries(Object.entries(request as Record<string, unknown>).filter(([k]) => !TRANSPORT_FIELDS.has(k)))
+      : request;
+  return createHash("sha256").update(stableJson({ v: 1, tenant, target, payload })).digest("base64url");
+}
+
 export interface CacheKeyParts {
   taskName: string;
   taskKind: string;

@@ -27,7 +27,7 @@ export { createNetworkScorer, networkLogits, type DenseLayer, type NetworkScorer
 export { createInt8Scorer, type Int8Scorer, type Int8ScorerModel } from "./int8-scorer.ts";
 export { createSoftmaxBackend, type SoftmaxBackend } from "./softmax-backend.ts";
 export { fitTemperature, meanNll, maxSoftmax, type TemperatureFit } from "./temperature.ts";
-export { selectThreshold, certifyThreshold, labelFreeStart, plannedStart, defaultThresholdGrid, type ThresholdSelection, type ThresholdSelectionInput, type ScoredItems } from "./threshold.ts";
+export { selectThreshold, certifyThreshold, labelFreeStart, plannedStart, defaultThresholdGrid, countsAlongGrid, type ThresholdSelection, type ThresholdSelectionInput, type ScoredItems } from "./threshold.ts";
 export { binomialCdf, clopperPearsonUpper, clopperPearsonInterval, minimumCertifiableCount } from "./binomial.ts";
 export { createRng, shuffleInPlace, stratifiedSplit, groupedSplit, type Rng } from "./random.ts";
 export { peekModelKind, readModelFile, writeModelFile, MODEL_FILE_VERSION } from "./model-file.ts";

@@ -27,6 +27,29 @@ export function defaultThresholdGrid(): Float64Array {
 }
 
 /**
+ * How many items each grid threshold keeps (score ≥ λ) and how many of those are flagged (wrong), for every grid point at
+ * once: one sort and one walk down the descending grid. What every fixed-sequence test here and in the semantic cache's
+ * certificate (src/cache/semantic/certify.ts) reads its binomial counts from.
+ */
+export function countsAlongGrid(scores: ArrayLike<number>, flagged: (i: number) => boolean, grid: ArrayLike<number>): { keptAt: Int32Array; flaggedAt: Int32Array } {
+  const n = scores.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const keptAt = new Int32Array(grid.length);
+  const flaggedAt = new Int32Array(grid.length);
+  let kept = 0;
+  let count = 0;
+  for (let g = 0; g < grid.length; g++) {
+    while (kept < n && (scores[order[kept] as number] as number) >= (grid[g] as number)) {
+      if (flagged(order[kept] as number)) count++;
+      kept++;
+    }
+    keptAt[g] = kept;
+    flaggedAt[g] = count;
+  }
+  return { keptAt, flaggedAt };
+}
+
+/**
  * The start planned with labels from an independent split: the grid threshold whose test is predicted to pass most surely
  * (smallest binomial p-value) if the calibration set looked like this split, scaled to its size. Robust to a few errors
  * among the most confident items (label noise), where the count rule of `labelFreeStart` starts too high and stops at once.
@@ -41,17 +64,13 @@ export function plannedStart(input: {
   const grid = input.grid ?? defaultThresholdGrid();
   const n = input.confidences.length;
   if (n === 0 || input.calibrationSize === 0) return grid[0] as number;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (input.confidences[b] as number) - (input.confidences[a] as number));
+  const { keptAt, flaggedAt } = countsAlongGrid(input.confidences, (i) => !input.correct[i], grid);
   const scale = input.calibrationSize / n;
-  let kept = 0;
-  let errors = 0;
   let best = { pValue: Number.POSITIVE_INFINITY, lambda: grid[0] as number };
   for (let g = 0; g < grid.length; g++) {
     const lambda = grid[g] as number;
-    while (kept < n && (input.confidences[order[kept] as number] as number) >= lambda) {
-      if (!input.correct[order[kept] as number]) errors++;
-      kept++;
-    }
+    const kept = keptAt[g] as number;
+    const errors = flaggedAt[g] as number;
     if (kept === 0) continue;
     const predicted = Math.round(kept * scale);
     // Laplace-smoothed error rate: a handful of error-free items must not look like a sure pass.
@@ -137,20 +156,8 @@ export function selectThreshold(input: ThresholdSelectionInput): ThresholdSelect
   const starts = [...new Set(input.startThresholds ?? [input.startThreshold ?? labelFreeStart(input.confidences, maxError, confidenceLevel, { grid })])];
   // Several sequences share δ (Bonferroni): each controls its family-wise error at δ/m, so all together at δ.
   const level = (1 - confidenceLevel) / starts.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (input.confidences[b] as number) - (input.confidences[a] as number));
   // kept/errors at every grid threshold, computed once for all sequences.
-  const keptAt = new Int32Array(grid.length);
-  const errorsAt = new Int32Array(grid.length);
-  let kept = 0;
-  let errors = 0;
-  for (let g = 0; g < grid.length; g++) {
-    while (kept < n && (input.confidences[order[kept] as number] as number) >= (grid[g] as number)) {
-      if (!input.correct[order[kept] as number]) errors++;
-      kept++;
-    }
-    keptAt[g] = kept;
-    errorsAt[g] = errors;
-  }
+  const { keptAt, flaggedAt: errorsAt } = countsAlongGrid(input.confidences, (i) => !input.correct[i], grid);
   let tested = 0;
   let chosen: { g: number; start: number } | undefined;
   for (const start of starts) {

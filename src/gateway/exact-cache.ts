@@ -6,8 +6,7 @@
  * or a cheap model's answer to a request that named another, is worse than none. The store is the caller's (memory, or
  * Redis shared by replicas: src/gateway/stores.ts); a store error is a miss, never a failed request.
  */
-import { createHash } from "node:crypto";
-import { stableJson, type CacheStore } from "../cache/index.ts";
+import { requestKey, type CacheStore } from "../cache/index.ts";
 
 export interface CachedEntry {
   /** What is replayed: for a route, the upstream's JSON text; for a task, the stored answer. */
@@ -33,8 +32,6 @@ export interface ExactCache {
   close(): Promise<void>;
 }
 
-const TRANSPORT_FIELDS = new Set(["stream", "stream_options"]);
-
 export function createExactCache(options: ExactCacheOptions): ExactCache {
   const { store } = options;
   return {
@@ -46,14 +43,7 @@ export function createExactCache(options: ExactCacheOptions): ExactCache {
       const n = body.n;
       return n === undefined || n === null || n === 1;
     },
-    key(team, target, request) {
-      const payload =
-        request !== null && typeof request === "object" && !Array.isArray(request)
-          ? Object.fromEntries(Object.entries(request as Record<string, unknown>).filter(([k]) => !TRANSPORT_FIELDS.has(k)))
-          : request;
-      const tenant = options.shareAcrossTeams ? "*" : team;
-      return createHash("sha256").update(stableJson({ v: 1, tenant, target, payload })).digest("base64url");
-    },
+    key: (team, target, request) => requestKey(options.shareAcrossTeams ? "*" : team, target, request),
     get: (key) => store.get(key),
     set: (key, entry) => store.set(key, entry),
     close: () => store.close(),

@@ -10,7 +10,7 @@ import type { TaskOutput } from "../core/types.ts";
 import type { CascadeStep } from "../cascade/index.ts";
 import type { Caller, Admission } from "./governance.ts";
 import type { GatewayContext } from "./context.ts";
-import { hashConfig } from "../cache/key.ts";
+import { requestKey } from "../cache/key.ts";
 import { applyPiiToText, type PiiOutcome } from "./pii-policy.ts";
 import type { ServedTask } from "./task-service.ts";
 import type { AnsweredRequest } from "./audit/types.ts";
@@ -118,12 +118,13 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
   const entryBase = { requestId, keyId: caller.keyId, team: caller.team, kind: "task" as const, target: task.name, pii: pii.counts, stream: input.stream };
   let settled = false;
   try {
-    const cacheKey = task.cached && ctx.cache.enabled ? ctx.cache.key(caller.team, `task:${task.name}${task.compact === undefined ? "" : `@${task.compact.version}`}`, { text: pii.value, tags: input.tags ?? [], guard: ctx.audits.cacheScope(task.name) }) : undefined;
-    // The semantic cache (tasks[].semantic_cache): scoped like the exact key, but for the text, which the verifier compares.
-    const semantic =
-      task.config.semantic_cache === true && ctx.semanticCache !== undefined
-        ? { scope: hashConfig({ team: caller.team, task: task.name, version: task.compact?.version ?? null, tags: input.tags ?? [], guard: ctx.audits.cacheScope(task.name) }), text: pii.value }
-        : undefined;
+    // Keyed by the served model version and the drift guard's thresholds too: a promotion or a trip never replays an
+    // answer the task would no longer give.
+    const target = `task:${task.name}${task.compact === undefined ? "" : `@${task.compact.version}`}`;
+    const scope = { tags: input.tags ?? [], guard: ctx.audits.cacheScope(task.name) };
+    const cacheKey = task.cached && ctx.cache.enabled ? ctx.cache.key(caller.team, target, { text: pii.value, ...scope }) : undefined;
+    // The semantic cache (tasks[].semantic_cache): the same key less the text, which the verifier compares by meaning.
+    const semantic = task.config.semantic_cache === true && ctx.semanticCache !== undefined ? { scope: requestKey(caller.team, target, scope), text: pii.value } : undefined;
     const hit = (cacheKey === undefined ? undefined : await ctx.cache.get(cacheKey)) ?? (semantic === undefined ? undefined : ctx.semanticCache?.get(semantic.scope, semantic.text)?.value);
     let outcome: TaskOutcome;
     if (hit !== undefined) {

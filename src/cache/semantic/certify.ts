@@ -10,7 +10,7 @@
  * large enough) and stops at the first threshold it cannot reject: family-wise error ≤ α with no multiplicity correction.
  */
 import { binomialCdf, clopperPearsonUpper, minimumCertifiableCount } from "../../compact/binomial.ts";
-import { defaultThresholdGrid } from "../../compact/threshold.ts";
+import { countsAlongGrid, defaultThresholdGrid } from "../../compact/threshold.ts";
 
 export interface WrongHitCertificate {
   /** Accept a hit when the verifier's score ≥ threshold; +Infinity when none could be certified (never hit). */
@@ -45,17 +45,14 @@ export function certifyWrongHitRate(input: {
   const grid = input.grid ?? defaultThresholdGrid();
   const n = scores.length;
   const alpha = 1 - confidenceLevel;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
-  let hits = 0;
-  let wrongHits = 0;
+  // The risk is wrong hits over ALL lookups (not over hits, as the classifier's kept error): the same counts, another n.
+  const { keptAt, flaggedAt } = countsAlongGrid(scores, (i) => wrong[i] === 1, grid);
   let tested = 0;
   let chosen: { threshold: number; hits: number; wrongHits: number } | undefined;
   for (let g = 0; g < grid.length; g++) {
     const lambda = grid[g] as number;
-    while (hits < n && (scores[order[hits] as number] as number) >= lambda) {
-      if (wrong[order[hits] as number] === 1) wrongHits++;
-      hits++;
-    }
+    const hits = keptAt[g] as number;
+    const wrongHits = flaggedAt[g] as number;
     tested++;
     if (n === 0 || binomialCdf(wrongHits, n, delta) > alpha) break;
     chosen = { threshold: lambda, hits, wrongHits };

@@ -9,8 +9,7 @@
  * Not a CacheStore: those take already-hashed keys and never see text; this one must keep the message text to verify a
  * candidate. Bounded by `maxEntries` over all scopes, least recently used first.
  */
-import { createHash } from "node:crypto";
-import { stableJson } from "../key.ts";
+import { requestKey } from "../key.ts";
 import { FrugalError } from "../../core/errors.ts";
 import type { SemanticCacheModel } from "./model-file.ts";
 import { createSemanticIndex, type SemanticIndex } from "./semantic-index.ts";
@@ -107,9 +106,6 @@ export function createSemanticCache<V>(options: { model: SemanticCacheModel; max
   };
 }
 
-/** Request fields that change how an answer is delivered, not what it says. */
-const TRANSPORT_FIELDS = new Set(["stream", "stream_options"]);
-
 /**
  * The scope and text of a chat request: the last message must be a user message with plain-text content (anything else —
  * a tool result last, content parts with images — is not cached semantically: undefined). The scope hashes the tenant, the
@@ -119,9 +115,6 @@ export function semanticKey(tenant: string, target: string, body: Record<string,
   const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : undefined;
   const last = messages?.at(-1) as { role?: unknown; content?: unknown } | undefined;
   if (messages === undefined || last === undefined || last.role !== "user" || typeof last.content !== "string" || last.content.trim() === "") return undefined;
-  const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !TRANSPORT_FIELDS.has(k) && k !== "messages"));
   const { content: _text, ...lastWithoutText } = last as Record<string, unknown>;
-  const payload = { ...rest, messages: [...messages.slice(0, -1), lastWithoutText] };
-  const scope = createHash("sha256").update(stableJson({ v: 1, tenant, target, payload })).digest("base64url");
-  return { scope, text: last.content };
+  return { scope: requestKey(tenant, target, { ...body, messages: [...messages.slice(0, -1), lastWithoutText] }), text: last.content };
 }
