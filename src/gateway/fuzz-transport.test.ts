@@ -152,3 +152,31 @@ test("HTTP framing errors are answered with an OpenAI error object, as every oth
   }
   assert.deepEqual(failures, [], "Node's default clientError handler answers a bare `400 Bad Request` with no body");
 });
+
+test("an endless chunked body gets its 413 and the connection is closed, not left blocked", async () => {
+  const { connect } = await import("node:net");
+  const port = Number(new URL(gw.url).port);
+  const outcome = await new Promise<{ status: string; closed: boolean }>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let status = "";
+    const chunk = `${(64 * 1024).toString(16)}\r\n${"a".repeat(64 * 1024)}\r\n`;
+    const pump = (): void => {
+      while (!socket.destroyed && socket.write(chunk));
+    };
+    socket.on("connect", () => {
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      pump();
+    });
+    socket.on("drain", pump);
+    socket.on("data", (data) => (status ||= data.toString("latin1").split("\r\n")[0] ?? ""));
+    socket.on("error", () => undefined);
+    socket.on("close", () => resolve({ status, closed: true }));
+    setTimeout(() => {
+      socket.destroy();
+      resolve({ status, closed: false });
+    }, 5000).unref();
+  });
+  assert.match(outcome.status, /^HTTP\/1\.1 413/);
+  assert.equal(outcome.closed, true, "the gateway closed the connection after its 413");
+  await healthy();
+});

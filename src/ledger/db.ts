@@ -34,6 +34,9 @@ export interface GovernanceDb {
   close(): void;
 }
 
+/** How long a write waits for another connection's transaction (the CLI, another replica, the ledger writer thread). */
+export const BUSY_TIMEOUT_MS = 5000;
+
 export function openGovernanceDb(options: GovernanceDbOptions): GovernanceDb {
   const path = join(options.dataDir, GOVERNANCE_DB_FILE);
   const existed = existsSync(path);
@@ -44,7 +47,7 @@ export function openGovernanceDb(options: GovernanceDbOptions): GovernanceDb {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(path, { timeout: 5000 });
+    sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     sqlite.pragma("journal_mode = WAL");
   } catch (error) {
     throw new FrugalError("input_invalid", `${path}: cannot open the frugal database: ${(error as Error).message}`, { cause: error, details: { file: path } });

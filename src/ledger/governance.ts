@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { validateConfig } from "../core/config-file.ts";
 import type { Counters } from "./counter-types.ts";
-import { type GovernanceDb, openGovernanceDb } from "./db.ts";
+import { BUSY_TIMEOUT_MS, type GovernanceDb, openGovernanceDb } from "./db.ts";
 import { DEFAULT_DATA_DIR } from "./paths.ts";
 import type { KeyStore } from "./key-types.ts";
 import type { LedgerStore } from "./ledger-types.ts";
@@ -22,6 +22,8 @@ export interface SqliteGovernanceOptions {
   synchronous?: "normal" | "full";
   /** Default "background": WAL checkpoints on a worker thread, off the request path (see db.ts); the CLI uses "auto". */
   checkpoint?: "auto" | "background";
+  /** Commit ledger appends on a worker thread, off the event loop (sqlite-ledger-writer.ts): `frugal serve`. Default false. */
+  ledgerWriterThread?: boolean;
   flushIntervalMs?: number;
   reservationTtlMs?: number;
   keyRecheckMs?: number;
@@ -40,6 +42,7 @@ const optionsSchema = z.strictObject({
   create: z.boolean().default(true),
   synchronous: z.enum(["normal", "full"]).default("normal"),
   checkpoint: z.enum(["auto", "background"]).default("background"),
+  ledgerWriterThread: z.boolean().default(false),
   flushIntervalMs: z.number().int().min(0).optional(),
   reservationTtlMs: z.number().int().positive().optional(),
   keyRecheckMs: z.number().int().min(0).optional(),
@@ -54,7 +57,8 @@ export function openSqliteGovernance(options: SqliteGovernanceOptions = {}): Gov
     ...(valid.flushIntervalMs !== undefined && { flushIntervalMs: valid.flushIntervalMs }),
     ...(valid.reservationTtlMs !== undefined && { reservationTtlMs: valid.reservationTtlMs }),
   });
-  const ledger = createSqliteLedgerStore({ db });
+  const writerThread = { synchronous: valid.synchronous === "full" ? ("FULL" as const) : ("NORMAL" as const), busyTimeoutMs: BUSY_TIMEOUT_MS, noAutocheckpoint: valid.checkpoint === "background" };
+  const ledger = createSqliteLedgerStore({ db, ...(valid.ledgerWriterThread ? { writerThread } : {}) });
   let closed = false;
   return {
     db,

@@ -61,12 +61,30 @@ export function createSqliteCounters(options: SqliteCountersOptions): Counters {
     }
   }
 
+  // The timer's flush does not wait for the write lock: another connection (the gateway's ledger writer thread) may hold
+  // it, and SQLite's busy wait sleeps on the event loop's thread (1 ms and up). It retries on the next tick instead, and
+  // waits like any other write only after a run of busy ticks, so the spend is written under any load.
+  let busyTicks = 0;
+  const configuredTimeout = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  function flushWithoutWaiting(): void {
+    if (busyTicks >= 10) return flushNow();
+    sqlite.pragma("busy_timeout = 0");
+    try {
+      flushNow();
+    } finally {
+      sqlite.pragma(`busy_timeout = ${configuredTimeout}`);
+    }
+  }
+
   function tick(): void {
     const now = Date.now();
     try {
-      flushNow();
+      flushWithoutWaiting();
+      busyTicks = 0;
     } catch {
-      // The db was locked past its timeout: the amounts stay pending and the next tick retries.
+      // The db was locked (past its timeout, or at once for a tick that does not wait): the amounts stay pending and
+      // the next tick retries.
+      busyTicks++;
     }
     book.expire(now, reservationTtlMs);
     if (now - lastSweep >= SWEEP_EVERY_MS) {

@@ -6,6 +6,7 @@ import { sampleEntry } from "./sample-entry.ts";
 import { normalizeEntry } from "./ledger-rows.ts";
 import { createSqliteLedgerStore } from "./sqlite-ledger-store.ts";
 import { tempDataDir } from "./test-db.ts";
+import type { LedgerStore } from "./ledger-types.ts";
 
 runLedgerStoreContract("sqlite", async () => {
   const temp = tempDataDir();
@@ -18,6 +19,44 @@ runLedgerStoreContract("sqlite", async () => {
     },
     cleanup: async () => temp.cleanup(),
   };
+});
+
+// The same contract with appends committed on the writer thread's own connection (what `frugal serve` runs).
+runLedgerStoreContract("sqlite, writer thread", async () => {
+  const temp = tempDataDir();
+  const db = temp.open();
+  const stores: LedgerStore[] = [];
+  return {
+    open: async ({ pageSize }) => {
+      const store = createSqliteLedgerStore({ db, pageSize, writerThread: { synchronous: "NORMAL", busyTimeoutMs: 5000, noAutocheckpoint: false } });
+      stores.push(store);
+      return store;
+    },
+    async tamper(seq, change) {
+      if (change === "delete") db.sqlite.prepare("DELETE FROM ledger WHERE seq = ?").run(seq);
+      else db.sqlite.prepare("UPDATE ledger SET cost_usd = ? WHERE seq = ?").run(change.costUsd, seq);
+    },
+    cleanup: async () => {
+      for (const store of stores) await store.close();
+      temp.cleanup();
+    },
+  };
+});
+
+test("the writer thread and another connection appending to one file keep one chain", async () => {
+  const temp = tempDataDir();
+  const threaded = createSqliteLedgerStore({ db: temp.open(), writerThread: { synchronous: "NORMAL", busyTimeoutMs: 5000, noAutocheckpoint: false } });
+  const direct = createSqliteLedgerStore({ db: temp.open() });
+  const rows = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? threaded : direct).append(sampleEntry(i))));
+  assert.deepEqual(rows.map((r) => r.seq).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+  const verified = await direct.verify();
+  assert.equal(verified.ok, true);
+  assert.equal(verified.rows, 40);
+  // An entry appended again through the other connection is the row already stored, not a second one.
+  assert.deepEqual(await threaded.append(sampleEntry(1)), rows[1]);
+  assert.equal(await direct.count(), 40);
+  await threaded.close();
+  temp.cleanup();
 });
 
 test("the hot-path canonical form equals the reference canonical JSON", () => {

@@ -8,30 +8,31 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { GovernanceDb } from "./db.ts";
 import { exportBounds, writeExport } from "./ledger-export.ts";
-import { GENESIS_HASH, rowHash } from "./ledger-hash.ts";
-import { fromSqlRow, isSameEntry, LEDGER_COLUMNS, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored, toSqlParams } from "./ledger-rows.ts";
+import { fromSqlRow, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored } from "./ledger-rows.ts";
+import { createSqliteAppender, LEDGER_ANCHOR_KEY } from "./sqlite-append.ts";
+import { startLedgerWriter } from "./sqlite-ledger-writer.ts";
 import type { ChainHead, ExportOptions, LedgerEntry, LedgerRow, LedgerStore, PruneResult, VerifyResult } from "./ledger-types.ts";
 import { type StoredRow, verifyChain } from "./ledger-verify.ts";
 
 export interface SqliteLedgerStoreOptions {
   db: GovernanceDb;
+  /**
+   * Commit appends on a worker thread with its own connection (sqlite-ledger-writer.ts), off the caller's event loop:
+   * what `frugal serve` does. Absent: on the caller's connection (the CLI, tests).
+   */
+  writerThread?: { synchronous: "NORMAL" | "FULL"; busyTimeoutMs: number; noAutocheckpoint: boolean };
   /** Rows per page for verify, export and prune (default 1000). */
   pageSize?: number;
   now?: () => number;
 }
-
-const ANCHOR_KEY = "ledger_anchor";
 
 export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): LedgerStore {
   const sqlite = options.db.sqlite;
   const pageSize = options.pageSize ?? 1000;
   const now = options.now ?? Date.now;
   const s = {
-    insert: sqlite.prepare(`INSERT INTO ledger (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`),
-    last: sqlite.prepare("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"),
-    sameRequest: sqlite.prepare("SELECT * FROM ledger WHERE request_id = ? AND kind = ?"),
-    anchor: sqlite.prepare(`SELECT value FROM meta WHERE key = '${ANCHOR_KEY}'`).pluck(),
-    setAnchor: sqlite.prepare(`INSERT INTO meta (key, value) VALUES ('${ANCHOR_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+    anchor: sqlite.prepare(`SELECT value FROM meta WHERE key = '${LEDGER_ANCHOR_KEY}'`).pluck(),
+    setAnchor: sqlite.prepare(`INSERT INTO meta (key, value) VALUES ('${LEDGER_ANCHOR_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     page: sqlite.prepare("SELECT * FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?"),
     rangePage: sqlite.prepare("SELECT * FROM ledger WHERE seq > ? AND ts >= ? AND ts < ? ORDER BY seq LIMIT ?"),
     firstKept: sqlite.prepare("SELECT seq FROM ledger WHERE ts >= ? ORDER BY seq LIMIT 1").pluck(),
@@ -46,44 +47,28 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     return value === undefined ? undefined : (JSON.parse(value) as ChainHead);
   }
 
-  function head(): ChainHead | undefined {
-    return (s.last.get() as ChainHead | undefined) ?? anchor();
-  }
-
-  type Fields = PendingAppend["fields"];
-  const appendTx = sqlite.transaction((batch: readonly Fields[]): LedgerRow[] => {
-    let prev = head() ?? { seq: 0, hash: GENESIS_HASH };
-    const rows: LedgerRow[] = [];
-    for (const fields of batch) {
-      // Idempotent: the same entry appended again (a spill replay, a retry) is the row already stored. One index probe,
-      // usually empty; rows inserted earlier in this batch are visible to it.
-      const stored = (s.sameRequest.all(fields.requestId, fields.kind) as LedgerSqlRow[]).map(fromSqlRow).find((r) => isSameEntry(r, fields));
-      if (stored !== undefined) {
-        rows.push(stored);
-        continue;
-      }
-      const hashed = { seq: prev.seq + 1, ...fields };
-      const row: LedgerRow = { ...hashed, prevHash: prev.hash, hash: rowHash(prev.hash, hashed) };
-      s.insert.run(toSqlParams(row));
-      rows.push(row);
-      prev = row;
-    }
-    return rows;
-  });
+  const appender = createSqliteAppender(sqlite);
+  const head = appender.head;
+  const writer = options.writerThread === undefined ? undefined : startLedgerWriter({ ...options.writerThread, path: options.db.path, fallback: appender });
 
   // Group commit: the appends made during one turn of the event loop share one transaction (one WAL commit), committed
   // on the next turn; each append still resolves only once its row is committed. Under load this turns ~3,000 commits/s
-  // into a few hundred larger ones, at the cost of at most one event-loop turn of latency per append.
+  // into a few hundred larger ones, at the cost of at most one event-loop turn of latency per append. With the writer
+  // thread, the thread batches (sqlite-ledger-writer.ts).
   let pending: PendingAppend[] = [];
   const commitPending = (): void => {
     const batch = pending;
     pending = [];
     try {
-      const rows = appendTx.immediate(batch.map((p) => p.fields));
+      const rows = appender.append(batch.map((p) => p.fields));
       batch.forEach((p, i) => p.resolve(rows[i]!));
     } catch (error) {
       for (const p of batch) p.reject(error);
     }
+  };
+  const enqueue = (p: PendingAppend): void => {
+    if (writer !== undefined) writer.append(p);
+    else if (pending.push(p) === 1) setImmediate(commitPending);
   };
 
   // The anchor and the first page come from one read transaction, so a prune in between cannot look like a gap.
@@ -114,9 +99,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
   return {
     kind: "sqlite",
     append(entry: LedgerEntry): Promise<LedgerRow> {
-      return queueAppend(entry, now(), (p) => {
-        if (pending.push(p) === 1) setImmediate(commitPending);
-      });
+      return queueAppend(entry, now(), enqueue);
     },
 
     async verify(): Promise<VerifyResult> {
@@ -168,6 +151,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     async close(): Promise<void> {
       // Appends still waiting for their turn are committed before the connection goes.
       if (pending.length > 0) commitPending();
+      await writer?.close();
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Measures the CPU time of synchronous in-process work (a compact model's predict), which is what a self-hosted tier is
- * priced on. process.cpuUsage counts the whole process, but around a synchronous call the JS thread does nothing else, so
- * the difference is this call's work plus whatever background threads (GC helpers) did meanwhile — a slight over-count,
- * never an under-count. Wall time is taken alongside for latency.
+ * priced on. The call runs on the event-loop thread and nothing else runs on that thread until it returns, so its wall
+ * time is the thread's busy time: an upper bound of its CPU time that only preemption by other processes can inflate.
+ * process.cpuUsage() was used before, but it sums every thread of the process (the ledger writer, GC helpers: an
+ * over-count of its own) and, with a dozen threads in `frugal serve`, cost more than a BANKING77 prediction itself
+ * (13% of the gateway's CPU at 2,000 task req/s, bench/gateway.ts --cpu-prof).
  */
 
 export interface Timed<T> {
@@ -12,12 +14,8 @@ export interface Timed<T> {
 }
 
 export function timeCpu<T>(work: () => T): Timed<T> {
-  const wallStart = performance.now();
-  const cpuStart = process.cpuUsage();
+  const start = performance.now();
   const result = work();
-  const cpu = process.cpuUsage(cpuStart);
-  const wallMs = performance.now() - wallStart;
-  // getrusage can lag wall time by a tick on very short calls; CPU time of a synchronous call is never below zero.
-  const cpuMs = Math.max(0, (cpu.user + cpu.system) / 1000);
-  return { result, cpuMs, wallMs };
+  const wallMs = performance.now() - start;
+  return { result, cpuMs: wallMs, wallMs };
 }

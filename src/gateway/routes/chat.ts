@@ -16,6 +16,7 @@ import { taskInputOf } from "../chat-body.ts";
 import { bodySourceOf, clientAbortOf, clientSignalOf } from "./node-io.ts";
 import { ledgerEarlyRefusal } from "./early-refusal.ts";
 import { requestIdOf } from "./request-id.ts";
+import { jsonResponse } from "../json-response.ts";
 
 /** The model a (possibly invalid) body names, for the ledger row of its refusal. */
 function modelNamed(body: Record<string, unknown> | undefined): string {
@@ -41,9 +42,9 @@ export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
     const requestId = requestIdOf(c);
     c.set("frugalTarget", view.model);
     if (task !== undefined) {
-      const outcome = await callTask({ ctx, caller, task, text: taskInputOf(view), requestId, signal: clientSignalOf(c), stream: view.stream });
+      const outcome = await callTask({ ctx, caller, task, text: taskInputOf(view), requestId, signal: clientSignalOf(c, task), stream: view.stream });
       if (view.stream) return sseResponse(chatChunks(outcome, view.includeUsage), { keepAliveMs: ctx.config.server.sse_keepalive_ms, headers: frugalHeaders(outcome), inFlight: ctx.inFlight });
-      return c.json(chatCompletion(outcome), 200, frugalHeaders(outcome));
+      return jsonResponse(JSON.stringify(chatCompletion(outcome)), 200, frugalHeaders(outcome));
     }
     if (view.stream) c.set("frugalStream", true);
     return callRoute({ ctx, caller, route: view.model, operation: "chat", body: body as Record<string, unknown>, view, requestId, signal: clientAbortOf(c) });

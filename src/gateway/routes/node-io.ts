@@ -28,8 +28,13 @@ export function clientAbortOf(c: Context): CallAbort | AbortSignal {
   return abort;
 }
 
-/** The same for a task's cascade, which takes a standard AbortSignal (its LLM tier listens only if it is reached). */
-export function clientSignalOf(c: Context): AbortSignal {
+/**
+ * The same for a task's cascade, which takes a standard AbortSignal (its LLM tier listens only if it is reached). A task
+ * without an LLM tier gets none: its compact and cache tiers answer synchronously, so there is nothing to stop, and an
+ * AbortSignal costs a measurable share of a compact answer (bench/gateway.ts --cpu-prof).
+ */
+export function clientSignalOf(c: Context, task: { tiers: ReadonlyArray<{ kind: string }> }): AbortSignal | undefined {
+  if (!task.tiers.some((tier) => tier.kind === "llm")) return undefined;
   const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
   if (outgoing === undefined) return c.req.raw.signal;
   const controller = new AbortController();

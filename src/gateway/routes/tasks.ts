@@ -9,6 +9,7 @@ import { frugalHeaders, nativeAnswer } from "../task-response.ts";
 import { bodySourceOf, clientSignalOf } from "./node-io.ts";
 import { ledgerEarlyRefusal } from "./early-refusal.ts";
 import { requestIdOf } from "./request-id.ts";
+import { jsonResponse } from "../json-response.ts";
 
 export function registerTaskRoutes(app: Hono, ctx: GatewayContext): void {
   app.post("/v1/tasks/:task", async (c: Context) => {
@@ -24,7 +25,7 @@ export function registerTaskRoutes(app: Hono, ctx: GatewayContext): void {
       return { task: named, body: read as Record<string, unknown> & { input: string }, tags: given as string[] | undefined };
     });
     c.set("frugalTarget", name);
-    const outcome = await callTask({ ctx, caller, task, text: body.input, ...(tags !== undefined ? { tags } : {}), requestId: requestIdOf(c), signal: clientSignalOf(c), stream: false });
-    return c.json(nativeAnswer(outcome), 200, frugalHeaders(outcome));
+    const outcome = await callTask({ ctx, caller, task, text: body.input, ...(tags !== undefined ? { tags } : {}), requestId: requestIdOf(c), signal: clientSignalOf(c, task), stream: false });
+    return jsonResponse(JSON.stringify(nativeAnswer(outcome)), 200, frugalHeaders(outcome));
   });
 }
