@@ -1,5 +1,5 @@
 /** API key records between the stores and SQL: the one row layout the SQLite and PostgreSQL key stores share. */
-import { hashKey } from "./key-format.ts";
+import { hashesMatch, hashKey } from "./key-format.ts";
 import type { BudgetPeriod, CreateKeyInput, KeyRecord } from "./key-types.ts";
 
 export interface KeyRow {
@@ -54,4 +54,26 @@ export function recordOf(row: KeyRow): KeyRecord {
 
 export function cachedKeyOf(row: KeyRow): CachedKey {
   return { record: recordOf(row), hash: Buffer.from(row.key_hash, "hex") };
+}
+
+/**
+ * Whether a presented secret is the one a cached key was created with. The sha256 runs once per (secret, cached entry):
+ * the gateway authenticates every request, and hashing was ~2% of a routed request's CPU. A secret that matched is
+ * remembered against the entry object it matched, so a reloaded entry (a key changed elsewhere, or its cache TTL passed)
+ * is hashed again, and revocation is still read from the entry. Only secrets that matched are kept (made-up ones cannot
+ * grow the map), and they are looked up in a Map, whose probe does not compare the secret byte by byte with a stored one
+ * as a string `===` would.
+ */
+export function createSecretMatcher(maxRemembered = 10_000): { matches(presented: string, entry: CachedKey): boolean; clear(): void } {
+  const verified = new Map<string, CachedKey>();
+  return {
+    matches(presented, entry) {
+      if (verified.get(presented) === entry) return true;
+      if (!hashesMatch(hashKey(presented), entry.hash)) return false;
+      if (verified.size >= maxRemembered) verified.clear();
+      verified.set(presented, entry);
+      return true;
+    },
+    clear: () => verified.clear(),
+  };
 }

@@ -47,6 +47,7 @@ export function runKeyStoreContract(name: string, harness: () => Promise<KeyStor
     const listed = await store.list();
     assert.deepEqual(listed.map((r) => r.id).sort(), [a.id, b.id].sort());
     assert.ok(!JSON.stringify(listed).includes(a.key.slice(-43)));
+    assert.equal((await store.authenticate(a.key))?.id, a.id, "authenticated once: its secret is remembered");
     const revoked = await store.revoke(a.id);
     assert.ok(revoked?.revokedAt !== undefined);
     assert.equal(await store.authenticate(a.key), undefined);

@@ -19,10 +19,19 @@ export function fromNanoUsd(nano: number): number {
   return nano / NANO;
 }
 
+// The last period computed, per kind: every reservation asks, and nearly always for the same day or month.
+const lastPeriod: Record<BudgetPeriod, { from: number; to: number; key: string }> = { day: { from: 0, to: 0, key: "" }, month: { from: 0, to: 0, key: "" } };
+
 /** The UTC day or month an instant falls in, as stored: `day:2025-06-30`, `month:2025-06`. */
 export function periodKeyOf(period: BudgetPeriod, now: number): string {
-  const iso = new Date(now).toISOString();
-  return period === "day" ? `day:${iso.slice(0, 10)}` : `month:${iso.slice(0, 7)}`;
+  const last = lastPeriod[period];
+  if (now >= last.from && now < last.to) return last.key;
+  const at = new Date(now);
+  const iso = at.toISOString();
+  const [year, month, day] = [at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()];
+  if (period === "day") lastPeriod.day = { from: Date.UTC(year, month, day), to: Date.UTC(year, month, day + 1), key: `day:${iso.slice(0, 10)}` };
+  else lastPeriod.month = { from: Date.UTC(year, month, 1), to: Date.UTC(year, month + 1, 1), key: `month:${iso.slice(0, 7)}` };
+  return lastPeriod[period].key;
 }
 
 interface Bucket {

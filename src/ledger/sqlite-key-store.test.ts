@@ -49,3 +49,17 @@ test("allow-lists: absent allows everything, present allows only its names", () 
   assert.equal(keyAllows({ ...base, allow: ["invoice"] }, "invoice"), true);
   assert.equal(keyAllows({ ...base, allow: ["invoice"] }, "chat"), false);
 });
+
+test("sqlite: a key revoked by another process stops authenticating after the recheck, though its secret was remembered", async () => {
+  const temp = tempDataDir();
+  let clock = 0;
+  const gateway = createSqliteKeyStore({ db: temp.open(), now: () => clock });
+  const cli = createSqliteKeyStore({ db: temp.open() });
+  const { key, id } = await gateway.create({ team: "t" });
+  assert.ok(await gateway.authenticate(key));
+  assert.ok(await gateway.authenticate(key));
+  await cli.revoke(id);
+  clock += 2000;
+  assert.equal(await gateway.authenticate(key), undefined);
+  temp.cleanup();
+});

@@ -6,8 +6,8 @@
  */
 import type Database from "better-sqlite3";
 import type { GovernanceDb } from "./db.ts";
-import { hashesMatch, hashKey, keyIdOf, newKeyId, newKeySecret, validateCreateKey } from "./key-format.ts";
-import { type CachedKey, cachedKeyOf, type KeyRow, newKeyRow, recordOf } from "./key-rows.ts";
+import { keyIdOf, newKeyId, newKeySecret, validateCreateKey } from "./key-format.ts";
+import { type CachedKey, cachedKeyOf, type KeyRow, newKeyRow, recordOf, createSecretMatcher } from "./key-rows.ts";
 import type { CreateKeyInput, CreatedKey, KeyRecord, KeyStore } from "./key-types.ts";
 
 export interface SqliteKeyStoreOptions {
@@ -35,6 +35,7 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
     dataVersion: sqlite.prepare("PRAGMA data_version").pluck(),
   };
   const cache = new Map<string, CachedKey>();
+  const secrets = createSecretMatcher();
   let dataVersion = statements.dataVersion.get() as number;
   let keysVersion = statements.version.get() as string;
   let checkedAt = now();
@@ -92,7 +93,7 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
       if (id === undefined) return undefined;
       dropCacheIfChangedElsewhere();
       const entry = load(id);
-      if (entry === undefined || !hashesMatch(hashKey(presentedKey), entry.hash)) return undefined;
+      if (entry === undefined || !secrets.matches(presentedKey, entry)) return undefined;
       return entry.record.revokedAt === undefined ? entry.record : undefined;
     },
 
@@ -115,6 +116,7 @@ export function createSqliteKeyStore(options: SqliteKeyStoreOptions): KeyStore {
 
     async close(): Promise<void> {
       cache.clear();
+      secrets.clear();
     },
   };
 }

@@ -7,8 +7,8 @@
  */
 import type pg from "pg";
 import { FrugalError } from "../../core/errors.ts";
-import { hashesMatch, hashKey, keyIdOf, newKeyId, newKeySecret, validateCreateKey } from "../key-format.ts";
-import { type CachedKey, cachedKeyOf, type KeyRow, newKeyRow, recordOf } from "../key-rows.ts";
+import { keyIdOf, newKeyId, newKeySecret, validateCreateKey } from "../key-format.ts";
+import { type CachedKey, cachedKeyOf, type KeyRow, newKeyRow, recordOf, createSecretMatcher } from "../key-rows.ts";
 import type { CreateKeyInput, CreatedKey, KeyRecord, KeyStore } from "../key-types.ts";
 import { isTransientStoreError } from "./pg-pool.ts";
 
@@ -25,6 +25,7 @@ export function createPgKeyStore(options: PgKeyStoreOptions): KeyStore {
   const ttl = options.cacheTtlMs ?? 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CachedKey & { at: number }>();
+  const secrets = createSecretMatcher();
 
   async function row(id: string): Promise<KeyRow | undefined> {
     return (await pool.query<KeyRow>({ name: "frugal_key_by_id", text: "SELECT * FROM api_keys WHERE id = $1", values: [id] })).rows[0];
@@ -69,7 +70,7 @@ export function createPgKeyStore(options: PgKeyStoreOptions): KeyStore {
       const id = keyIdOf(presentedKey);
       if (id === undefined) return undefined;
       const entry = await load(id);
-      if (entry === undefined || !hashesMatch(hashKey(presentedKey), entry.hash)) return undefined;
+      if (entry === undefined || !secrets.matches(presentedKey, entry)) return undefined;
       return entry.record.revokedAt === undefined ? entry.record : undefined;
     },
 
@@ -91,6 +92,7 @@ export function createPgKeyStore(options: PgKeyStoreOptions): KeyStore {
 
     async close(): Promise<void> {
       cache.clear();
+      secrets.clear();
     },
   };
 }
