@@ -94,7 +94,7 @@ export const PII_ROUTE = "bench-route-pii";
 export const TASK = "banking77";
 
 /** The frugal.yaml of the run: one upstream, a plain route and a `redact` route to it, a compact-only task; cache off. */
-export function frugalConfig(upstreamV1: string, classifier: string): Record<string, unknown> {
+export function frugalConfig(upstreamV1: string, classifier: string, options: { writerThread?: boolean } = {}): Record<string, unknown> {
   const targets = [{ upstream: "bench", model: UPSTREAM_MODEL }];
   return {
     server: { host: "127.0.0.1", port: 0 },
@@ -109,7 +109,7 @@ export function frugalConfig(upstreamV1: string, classifier: string): Record<str
     route_policies: { [PII_ROUTE]: { pii: { policy: "redact" } } },
     // Off: the task's texts repeat (3,080 test texts), and a cache hit would measure the cache, not the compact tier.
     cache: { enabled: false },
-    ledger: { retention_days: 365 },
+    ledger: { retention_days: 365, writer_thread: options.writerThread ?? false },
   };
 }
 
@@ -120,11 +120,11 @@ export interface FrugalSetup {
 }
 
 /** Writes the config and creates the key the bench sends (team `bench`, a budget no run can exhaust). */
-export async function prepareFrugal(workDir: string, upstreamV1: string, classifier: string): Promise<FrugalSetup> {
+export async function prepareFrugal(workDir: string, upstreamV1: string, classifier: string, options: { writerThread?: boolean } = {}): Promise<FrugalSetup> {
   const dataDir = join(workDir, "data");
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(workDir, "frugal.yaml");
-  writeFileSync(configPath, stringify(frugalConfig(upstreamV1, classifier)));
+  writeFileSync(configPath, stringify(frugalConfig(upstreamV1, classifier, options)));
   const { stdout } = await run(process.execPath, [FRUGAL, "keys", "create", "--team", "bench", "--budget-usd", "1000000", "--period", "month", "--json", "--data-dir", dataDir], { cwd: ROOT });
   const key = (JSON.parse(stdout) as { key: string }).key;
   return { configPath, dataDir, key };

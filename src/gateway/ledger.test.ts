@@ -168,3 +168,23 @@ describe("ledger rows", () => {
     assert.deepEqual([row.status, row.stream, row.provider], [499, true, "a"]);
   });
 });
+
+describe("ledger.writer_thread: true", () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ config: { ledger: { writer_thread: true } } });
+  });
+  after(() => gw.close());
+
+  it("commits the same rows on the writer thread: one per request, chained, verified by the CLI", async () => {
+    const key = await gw.createKey({ team: "loop" });
+    const ids = Array.from({ length: 12 }, (_, i) => newRequestId(`loop${i}`));
+    const answers = await Promise.all(ids.map((requestId, i) => (i % 2 === 0 ? postJson(gw.baseURL, "/tasks/intents", { input: SURE_TEXT }, { key, requestId }) : postJson(gw.baseURL, "/chat/completions", { model: "gpt-4o", messages: userMessage(`hello ${i}`) }, { key, requestId }))));
+    for (const answer of answers) assert.equal(answer.status, 200, await answer.clone().text());
+    const rows = await ledgerRows(gw.dataDir);
+    assert.deepEqual(rows.map((r) => r.requestId).sort(), [...ids].sort());
+    const verified = await frugalCli(["ledger", "verify", "--data-dir", gw.dataDir]);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /12 rows, chain intact/);
+  });
+});

@@ -74,6 +74,12 @@ export const ledgerStoreSchema = z
     schema: schemaName.default("frugal"),
     /** While PostgreSQL is unreachable, rows wait in a local spill file of at most this many bytes; full → 503. */
     spill_max_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+    /**
+     * SQLite ledger: commit rows on a worker thread (src/ledger/sqlite-ledger-writer.ts) instead of the event loop. Off by
+     * default: on 2 shared cores it measured no better at any rate (the hand-off costs what the commit saved; BENCHMARKS.md,
+     * gateway section); for hosts whose event loop is the bottleneck with cores to spare.
+     */
+    writer_thread: z.boolean().default(false),
   })
   .strict();
 
@@ -108,6 +114,6 @@ export const cacheStoreShape = {
   prefix: prefix.default("frugal:cache:"),
 };
 
-export const LEDGER_DEFAULT = { retention_days: 365, schema: "frugal", spill_max_bytes: 64 * 1024 * 1024 };
+export const LEDGER_DEFAULT = { retention_days: 365, schema: "frugal", spill_max_bytes: 64 * 1024 * 1024, writer_thread: false };
 export const KEYS_DEFAULT = { cache_ttl_ms: 1000 };
 export const COUNTERS_DEFAULT = { prefix: "frugal:", on_unavailable: "closed" as const };

@@ -128,7 +128,7 @@ export async function openGatewayStores(config: StoreConfig, options: OpenStores
         // A db that holds only counters is created on demand even by read-only commands (its spend then reads 0).
         create: holdsRecords ? (options.create ?? true) : true,
         checkpoint: options.purpose === "cli" ? "auto" : "background",
-        ledgerWriterThread: options.purpose === "serve",
+        ledgerWriterThread: options.purpose === "serve" && config.ledger.writer_thread,
         keyRecheckMs: config.keys.cache_ttl_ms,
       });
       sqlite = db;
