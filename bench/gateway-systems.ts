@@ -109,7 +109,7 @@ export function frugalConfig(upstreamV1: string, classifier: string, options: { 
     route_policies: { [PII_ROUTE]: { pii: { policy: "redact" } } },
     // Off: the task's texts repeat (3,080 test texts), and a cache hit would measure the cache, not the compact tier.
     cache: { enabled: false },
-    ledger: { retention_days: 365, writer_thread: options.writerThread ?? false },
+    ledger: { retention_days: 365, writer_thread: options.writerThread ?? true },
   };
 }
 

@@ -5,7 +5,7 @@
  *   node --import tsx bench/gateway.ts [--rates 200,500,1000,2000] [--seconds 5] [--rounds 3] [--task-rate 5000]
  *        [--delay-ms 0] [--connections 64] [--max-seconds 10] [--max-connections 64] [--soak-seconds 60] [--soak-rate 500]
  *        [--systems direct,proxy,frugal-route,frugal-pii,frugal-task,portkey] [--arrivals constant|poisson]
- *        [--no-max] [--cpu-prof] [--writer-thread] [--out file.json]
+ *        [--no-max] [--cpu-prof] [--no-writer-thread] [--out file.json]
  *
  * Every system runs in its own child process on 127.0.0.1; the load generator runs here. Systems:
  * - direct: the upstream itself (bench/gateway-servers.ts: a fixed chat completion with usage after --delay-ms);
@@ -94,8 +94,8 @@ async function main(): Promise<void> {
       targets.set("proxy", { target: { origin: `http://127.0.0.1:${proxy.port}`, path: "/v1/chat/completions", headers: plain, bodies: direct }, pid: proxy.pid });
     }
     if (ids.some((id) => id.startsWith("frugal"))) {
-      // --writer-thread: ledger.writer_thread true (SQLite commits on a worker thread), to compare with the default.
-      const setup = await prepareFrugal(workDir, upstreamV1, await ensureClassifier(), { writerThread: process.argv.includes("--writer-thread") });
+      // --no-writer-thread: ledger.writer_thread false (SQLite commits on the event loop), to compare with the default.
+      const setup = await prepareFrugal(workDir, upstreamV1, await ensureClassifier(), { writerThread: !process.argv.includes("--no-writer-thread") });
       const frugal = await startFrugal(setup, workDir, cpuProf ? profDir : undefined);
       started.push(frugal);
       const origin = `http://127.0.0.1:${frugal.port}`;

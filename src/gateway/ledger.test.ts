@@ -169,14 +169,14 @@ describe("ledger rows", () => {
   });
 });
 
-describe("ledger.writer_thread: true", () => {
+describe("ledger.writer_thread: false", () => {
   let gw: TestGateway;
   before(async () => {
-    gw = await startTestGateway({ config: { ledger: { writer_thread: true } } });
+    gw = await startTestGateway({ config: { ledger: { writer_thread: false } } });
   });
   after(() => gw.close());
 
-  it("commits the same rows on the writer thread: one per request, chained, verified by the CLI", async () => {
+  it("commits the same rows on the event loop: one per request, chained, verified by the CLI", async () => {
     const key = await gw.createKey({ team: "loop" });
     const ids = Array.from({ length: 12 }, (_, i) => newRequestId(`loop${i}`));
     const answers = await Promise.all(ids.map((requestId, i) => (i % 2 === 0 ? postJson(gw.baseURL, "/tasks/intents", { input: SURE_TEXT }, { key, requestId }) : postJson(gw.baseURL, "/chat/completions", { model: "gpt-4o", messages: userMessage(`hello ${i}`) }, { key, requestId }))));

@@ -75,11 +75,11 @@ export const ledgerStoreSchema = z
     /** While PostgreSQL is unreachable, rows wait in a local spill file of at most this many bytes; full → 503. */
     spill_max_bytes: z.number().int().positive().default(64 * 1024 * 1024),
     /**
-     * SQLite ledger: commit rows on a worker thread (src/ledger/sqlite-ledger-writer.ts) instead of the event loop. Off by
-     * default: on 2 shared cores it measured no better at any rate (the hand-off costs what the commit saved; BENCHMARKS.md,
-     * gateway section); for hosts whose event loop is the bottleneck with cores to spare.
+     * SQLite ledger: commit rows on a worker thread (src/ledger/sqlite-ledger-writer.ts) instead of the event loop. On
+     * by default: in full runs of bench/gateway.ts it gave the better tails and max; off costs less CPU per request at
+     * low rates (BENCHMARKS.md, gateway section).
      */
-    writer_thread: z.boolean().default(false),
+    writer_thread: z.boolean().default(true),
   })
   .strict();
 
@@ -114,6 +114,6 @@ export const cacheStoreShape = {
   prefix: prefix.default("frugal:cache:"),
 };
 
-export const LEDGER_DEFAULT = { retention_days: 365, schema: "frugal", spill_max_bytes: 64 * 1024 * 1024, writer_thread: false };
+export const LEDGER_DEFAULT = { retention_days: 365, schema: "frugal", spill_max_bytes: 64 * 1024 * 1024, writer_thread: true };
 export const KEYS_DEFAULT = { cache_ttl_ms: 1000 };
 export const COUNTERS_DEFAULT = { prefix: "frugal:", on_unavailable: "closed" as const };
