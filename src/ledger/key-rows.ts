@@ -61,8 +61,8 @@ export function cachedKeyOf(row: KeyRow): CachedKey {
  * the gateway authenticates every request, and hashing was ~2% of a routed request's CPU. A secret that matched is
  * remembered against the entry object it matched, so a reloaded entry (a key changed elsewhere, or its cache TTL passed)
  * is hashed again, and revocation is still read from the entry. Only secrets that matched are kept (made-up ones cannot
- * grow the map), and they are looked up in a Map, whose probe does not compare the secret byte by byte with a stored one
- * as a string `===` would.
+ * grow the map). They are looked up in a Map, which compares two strings only when their hashes (seeded per process)
+ * collide, rather than with a `===` against the stored secret whose time would depend on the matching prefix.
  */
 export function createSecretMatcher(maxRemembered = 10_000): { matches(presented: string, entry: CachedKey): boolean; clear(): void } {
   const verified = new Map<string, CachedKey>();

@@ -64,3 +64,13 @@ export function createSqliteAppender(sqlite: Database.Database): SqliteAppender 
 
   return { append: (batch) => appendTx.immediate(batch).map((a) => a.row), appendDetailed: (batch) => appendTx.immediate(batch), head };
 }
+
+/** Commits queued appends on this connection and settles each caller's promise with its row (or the batch's error). */
+export function commitPending(appender: SqliteAppender, batch: readonly PendingAppend[]): void {
+  try {
+    const rows = appender.append(batch.map((p) => p.fields));
+    batch.forEach((p, i) => p.resolve(rows[i]!));
+  } catch (error) {
+    for (const p of batch) p.reject(error);
+  }
+}

@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { GovernanceDb } from "./db.ts";
 import { exportBounds, writeExport } from "./ledger-export.ts";
 import { fromSqlRow, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored } from "./ledger-rows.ts";
-import { createSqliteAppender, LEDGER_ANCHOR_KEY } from "./sqlite-append.ts";
+import { commitPending, createSqliteAppender, LEDGER_ANCHOR_KEY } from "./sqlite-append.ts";
 import { startLedgerWriter } from "./sqlite-ledger-writer.ts";
 import type { ChainHead, ExportOptions, LedgerEntry, LedgerRow, LedgerStore, PruneResult, VerifyResult } from "./ledger-types.ts";
 import { type StoredRow, verifyChain } from "./ledger-verify.ts";
@@ -56,19 +56,14 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
   // into a few hundred larger ones, at the cost of at most one event-loop turn of latency per append. With the writer
   // thread, the thread batches (sqlite-ledger-writer.ts).
   let pending: PendingAppend[] = [];
-  const commitPending = (): void => {
+  const commitQueued = (): void => {
     const batch = pending;
     pending = [];
-    try {
-      const rows = appender.append(batch.map((p) => p.fields));
-      batch.forEach((p, i) => p.resolve(rows[i]!));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-    }
+    commitPending(appender, batch);
   };
   const enqueue = (p: PendingAppend): void => {
     if (writer !== undefined) writer.append(p);
-    else if (pending.push(p) === 1) setImmediate(commitPending);
+    else if (pending.push(p) === 1) setImmediate(commitQueued);
   };
 
   // The anchor and the first page come from one read transaction, so a prune in between cannot look like a gap.
@@ -150,7 +145,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
 
     async close(): Promise<void> {
       // Appends still waiting for their turn are committed before the connection goes.
-      if (pending.length > 0) commitPending();
+      if (pending.length > 0) commitQueued();
       await writer?.close();
     },
   };

@@ -8,7 +8,7 @@
  * for a failed commit) and every later batch is written on the caller's connection: slower, never lost.
  */
 import { Worker } from "node:worker_threads";
-import type { AppendFields, SqliteAppender } from "./sqlite-append.ts";
+import { type AppendFields, commitPending, type SqliteAppender } from "./sqlite-append.ts";
 import type { PendingAppend } from "./ledger-rows.ts";
 import type { LedgerRow } from "./ledger-types.ts";
 
@@ -54,21 +54,13 @@ export function startLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
   let closing = false;
   let drained: (() => void) | undefined;
 
-  const onMainThread = (batch: PendingAppend[]): void => {
-    try {
-      const rows = fallback.append(batch.map((p) => p.fields));
-      batch.forEach((p, i) => p.resolve(rows[i]!));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-    }
-  };
   const send = (): void => {
     scheduled = false;
     if (inFlight !== undefined || waiting.length === 0) return;
     const batch = waiting;
     waiting = [];
     if (worker === undefined) {
-      onMainThread(batch);
+      commitPending(fallback, batch);
       return idle();
     }
     inFlight = batch;
