@@ -21,10 +21,11 @@ export interface AppendedRow {
 
 export interface SqliteAppender {
   /** Commits the batch; returns one row per entry (the stored row for an entry already there). */
-  append(batch: readonly AppendFields[]): LedgerRow[];
-  appendDetailed(batch: readonly AppendFields[]): AppendedRow[];
+  append(batch: readonly AppendFields[]): AppendedRow[];
   /** The newest row, or the prune anchor when the table is empty. */
   head(): ChainHead | undefined;
+  /** Where the chain starts after a prune (absent: at the genesis hash). */
+  anchor(): ChainHead | undefined;
 }
 
 export function createSqliteAppender(sqlite: Database.Database): SqliteAppender {
@@ -35,11 +36,13 @@ export function createSqliteAppender(sqlite: Database.Database): SqliteAppender 
     anchor: sqlite.prepare(`SELECT value FROM meta WHERE key = '${LEDGER_ANCHOR_KEY}'`).pluck(),
   };
 
+  function anchor(): ChainHead | undefined {
+    const value = s.anchor.get() as string | undefined;
+    return value === undefined ? undefined : (JSON.parse(value) as ChainHead);
+  }
+
   function head(): ChainHead | undefined {
-    const last = s.last.get() as ChainHead | undefined;
-    if (last !== undefined) return last;
-    const anchor = s.anchor.get() as string | undefined;
-    return anchor === undefined ? undefined : (JSON.parse(anchor) as ChainHead);
+    return (s.last.get() as ChainHead | undefined) ?? anchor();
   }
 
   const appendTx = sqlite.transaction((batch: readonly AppendFields[]): AppendedRow[] => {
@@ -62,14 +65,14 @@ export function createSqliteAppender(sqlite: Database.Database): SqliteAppender 
     return rows;
   });
 
-  return { append: (batch) => appendTx.immediate(batch).map((a) => a.row), appendDetailed: (batch) => appendTx.immediate(batch), head };
+  return { append: (batch) => appendTx.immediate(batch), head, anchor };
 }
 
 /** Commits queued appends on this connection and settles each caller's promise with its row (or the batch's error). */
 export function commitPending(appender: SqliteAppender, batch: readonly PendingAppend[]): void {
   try {
     const rows = appender.append(batch.map((p) => p.fields));
-    batch.forEach((p, i) => p.resolve(rows[i]!));
+    batch.forEach((p, i) => p.resolve(rows[i]!.row));
   } catch (error) {
     for (const p of batch) p.reject(error);
   }

@@ -31,7 +31,6 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
   const pageSize = options.pageSize ?? 1000;
   const now = options.now ?? Date.now;
   const s = {
-    anchor: sqlite.prepare(`SELECT value FROM meta WHERE key = '${LEDGER_ANCHOR_KEY}'`).pluck(),
     setAnchor: sqlite.prepare(`INSERT INTO meta (key, value) VALUES ('${LEDGER_ANCHOR_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     page: sqlite.prepare("SELECT * FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?"),
     rangePage: sqlite.prepare("SELECT * FROM ledger WHERE seq > ? AND ts >= ? AND ts < ? ORDER BY seq LIMIT ?"),
@@ -42,13 +41,8 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
     byRequest: sqlite.prepare("SELECT * FROM ledger WHERE request_id = ? AND kind IN ('task', 'route') ORDER BY seq LIMIT 1"),
   };
 
-  function anchor(): ChainHead | undefined {
-    const value = s.anchor.get() as string | undefined;
-    return value === undefined ? undefined : (JSON.parse(value) as ChainHead);
-  }
-
   const appender = createSqliteAppender(sqlite);
-  const head = appender.head;
+  const { head, anchor } = appender;
   const writer = options.writerThread === undefined ? undefined : startLedgerWriter({ ...options.writerThread, path: options.db.path, fallback: appender });
 
   // Group commit: the appends made during one turn of the event loop share one transaction (one WAL commit), committed

@@ -24,7 +24,7 @@ parentPort.on("message", (message) => {
   try {
     // Both ways as JSON text, which crosses threads far cheaper than structured clones of many small objects. A row
     // this batch inserted goes back as its chain fields only (the caller holds the rest); a row already stored, whole.
-    const rows = appender.appendDetailed(JSON.parse(message)).map((a) => (a.inserted ? [a.row.seq, a.row.prevHash, a.row.hash] : a.row));
+    const rows = appender.append(JSON.parse(message)).map((a) => (a.inserted ? [a.row.seq, a.row.prevHash, a.row.hash] : a.row));
     parentPort.postMessage({ rows: JSON.stringify(rows) });
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
