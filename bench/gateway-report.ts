@@ -222,12 +222,15 @@ export function verdicts(results: BenchResults, taskRate: number): Verdict[] {
   const task = runAt(results, "frugal-task", taskRate);
   const taskMax = results.max["frugal-task"]?.requestsPerSecond;
   const maxNote = taskMax !== undefined ? `; closed-loop max ${taskMax} req/s` : "";
+  // The floor: what the generator and a trivial server reach at the same rate on this machine, beside the task's figure.
+  const directAtRate = runAt(results, "direct", taskRate)?.latency.p99;
+  const floorNote = directAtRate !== undefined && directAtRate !== null ? `; direct to the upstream at this rate: P99 ${f(directAtRate)} ms` : "";
   out.push({
     target: `compact task at ${taskRate > 0 ? taskRate : "≥ 5000"} req/s with P99 ≤ 2 ms`,
     measured:
       task === undefined
         ? `not run${maxNote}`
-        : `${task.achievedRps} req/s answered in the slowest round, P99 ${f(task.latency.p99)} ms, ${task.errors + task.abandoned} errors${maxNote}`,
+        : `${task.achievedRps} req/s answered in the slowest round, P99 ${f(task.latency.p99)} ms, ${task.errors + task.abandoned} errors${floorNote}${maxNote}`,
     met: task === undefined ? (overloadedBelow(results, "frugal-task", taskRate) !== undefined ? false : null) : task.rate >= 5000 && !mostlyOverloaded(task) && (task.latency.p99 ?? Infinity) <= 2,
   });
   const soak = results.soak;

@@ -130,9 +130,12 @@ export async function prepareFrugal(workDir: string, upstreamV1: string, classif
   return { configPath, dataDir, key };
 }
 
-/** `frugal serve` through the CLI; `cpuProfDir` adds node's --cpu-prof (written when it exits on SIGTERM). */
-export function startFrugal(setup: FrugalSetup, logDir: string, cpuProfDir?: string): Promise<Started> {
-  const profile = cpuProfDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProfDir];
+/**
+ * `frugal serve` through the CLI; `cpuProfDir` adds node's --cpu-prof (written when it exits on SIGTERM), `nodeFlags`
+ * any other node flags (e.g. `--trace-gc`, or `--import bench/probes/promoted-heap.mjs`).
+ */
+export function startFrugal(setup: FrugalSetup, logDir: string, cpuProfDir?: string, nodeFlags: string[] = []): Promise<Started> {
+  const profile = [...(cpuProfDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProfDir]), ...nodeFlags];
   return spawnListening(
     [...profile, FRUGAL, "serve", setup.configPath, "--data-dir", setup.dataDir, "--host", "127.0.0.1", "--port", "0"],
     /listening on http:\/\/127\.0\.0\.1:(\d+)/,

@@ -5,7 +5,7 @@
  *   node --import tsx bench/gateway.ts [--rates 200,500,1000,2000] [--seconds 5] [--rounds 3] [--task-rate 5000]
  *        [--delay-ms 0] [--connections 64] [--max-seconds 10] [--max-connections 64] [--soak-seconds 60] [--soak-rate 500]
  *        [--systems direct,proxy,frugal-route,frugal-pii,frugal-task,portkey] [--arrivals constant|poisson]
- *        [--no-max] [--cpu-prof] [--no-writer-thread] [--out file.json]
+ *        [--no-max] [--cpu-prof] [--no-writer-thread] [--frugal-node-flags "--trace-gc ..."] [--out file.json]
  *
  * Every system runs in its own child process on 127.0.0.1; the load generator runs here. Systems:
  * - direct: the upstream itself (bench/gateway-servers.ts: a fixed chat completion with usage after --delay-ms);
@@ -20,8 +20,8 @@
  *
  * Open loop at each rate (constant arrivals by default; latency from the scheduled send, no coordinated omission), in
  * --rounds short runs per system interleaved with the others (the median round is reported, see gateway-report.ts), then
- * autocannon closed loop at max, then an RSS soak of frugal (route and task requests alternating at --soak-rate, RSS
- * read from /proc every second; `--soak-seconds 300` for the 5-minute target). A system that is overloaded at a rate is
+ * autocannon closed loop at max, then an RSS soak of a freshly started frugal (route and task requests alternating at
+ * --soak-rate, RSS read from /proc every second; `--soak-seconds 300` for the 5-minute target). A system that is overloaded at a rate is
  * not run at the higher ones. --cpu-prof writes frugal's CPU profile (node --cpu-prof) and prints its hot spots.
  * The machine's cores are shared by the generator, the upstream and the system: the 1-minute load average is printed
  * beside every row. Figures are `measured`.
@@ -33,7 +33,7 @@ import { processRssMiB, runAtMax, runAtRate, warm, type LoadTarget, type RateRun
 import { summarizeCpuProfile } from "./gateway-profile.ts";
 import { combineRounds, maxTable, mostlyOverloaded, overloaded, rateTable, verdicts, verdictTable, type BenchResults, type SoakResult, type SystemInfo } from "./gateway-report.ts";
 import { UPSTREAM_MODEL } from "./gateway-servers.ts";
-import { banking77Texts, ensureClassifier, PII_ROUTE, prepareFrugal, ROOT, ROUTE, startFrugal, startPortkey, startProxy, startUpstream, TASK, type Started } from "./gateway-systems.ts";
+import { banking77Texts, ensureClassifier, type FrugalSetup, PII_ROUTE, prepareFrugal, ROOT, ROUTE, startFrugal, startPortkey, startProxy, startUpstream, TASK, type Started } from "./gateway-systems.ts";
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
   const wanted = (flag("systems") ?? ALL.join(",")).split(",").filter((s) => ALL.includes(s));
   const ids = ALL.filter((id) => wanted.includes(id) || (id === "direct" && wanted.some((w) => w !== "frugal-task")));
   const cpuProf = process.argv.includes("--cpu-prof");
+  // Node flags for every `frugal serve` of the run, e.g. "--trace-gc" or "--import ./bench/probes/promoted-heap.mjs".
+  const frugalNodeFlags = (flag("frugal-node-flags") ?? "").split(" ").filter((f) => f !== "");
   const workDir = mkdtempSync(join(tmpdir(), "frugal-gateway-bench-"));
   const profDir = join(workDir, "cpu-prof");
   const started: Started[] = [];
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     started.push(upstream);
     const upstreamV1 = `http://127.0.0.1:${upstream.port}/v1`;
     const targets = new Map<string, { target: LoadTarget; pid: number }>();
+    let frugalRun: { setup: FrugalSetup; started: Started } | undefined;
     const plain = { "content-type": "application/json", authorization: "Bearer sk-bench" };
     const direct = texts.map((t) => chatBody(UPSTREAM_MODEL, t));
     targets.set("direct", { target: { origin: `http://127.0.0.1:${upstream.port}`, path: "/v1/chat/completions", headers: plain, bodies: direct }, pid: upstream.pid });
@@ -96,8 +99,9 @@ async function main(): Promise<void> {
     if (ids.some((id) => id.startsWith("frugal"))) {
       // --no-writer-thread: ledger.writer_thread false (SQLite commits on the event loop), to compare with the default.
       const setup = await prepareFrugal(workDir, upstreamV1, await ensureClassifier(), { writerThread: !process.argv.includes("--no-writer-thread") });
-      const frugal = await startFrugal(setup, workDir, cpuProf ? profDir : undefined);
+      const frugal = await startFrugal(setup, workDir, cpuProf ? profDir : undefined, frugalNodeFlags);
       started.push(frugal);
+      frugalRun = { setup, started: frugal };
       const origin = `http://127.0.0.1:${frugal.port}`;
       const headers = { "content-type": "application/json", authorization: `Bearer ${setup.key}` };
       const at = (bodies: string[]): { target: LoadTarget; pid: number } => ({ target: { origin, path: "/v1/chat/completions", headers, bodies }, pid: frugal.pid });
@@ -157,12 +161,21 @@ async function main(): Promise<void> {
 
     const route = targets.get("frugal-route");
     const task = targets.get("frugal-task");
-    if (soakSeconds > 0 && route !== undefined && task !== undefined) {
+    if (soakSeconds > 0 && route !== undefined && task !== undefined && frugalRun !== undefined) {
+      // The soak is a run of its own on a fresh `frugal serve` (same config, same data dir), warmed like every system:
+      // the closed-loop max runs before it leave a heap sized for 64 connections at full speed, which V8 hands back over
+      // the next minutes, and that fall is the previous phase's, not this run's.
+      await frugalRun.started.stop();
+      started.splice(started.indexOf(frugalRun.started), 1);
+      const fresh = await startFrugal(frugalRun.setup, workDir, undefined, frugalNodeFlags);
+      started.push(fresh);
       // Route and task requests alternate, so both paths' allocations are in the soak.
       const bodies = route.target.bodies.flatMap((b, i) => [b, task.target.bodies[i] as string]);
+      const soakTarget = { ...route.target, origin: `http://127.0.0.1:${fresh.port}`, bodies };
+      await warm(soakTarget, 3000, 16);
       const rss: number[] = [];
-      log(`RSS soak: ${soakSeconds} s at ${soakRate} req/s`);
-      const run = await runAtRate({ ...route.target, bodies }, { rate: soakRate, seconds: soakSeconds, connections, arrivals, watch: { system: route.pid }, onSecond: () => rss.push(processRssMiB(route.pid) ?? NaN) });
+      log(`RSS soak: ${soakSeconds} s at ${soakRate} req/s on a fresh frugal serve (pid ${fresh.pid})`);
+      const run = await runAtRate(soakTarget, { rate: soakRate, seconds: soakSeconds, connections, arrivals, watch: { system: fresh.pid }, onSecond: () => rss.push(processRssMiB(fresh.pid) ?? NaN) });
       const windowS = Math.max(1, Math.min(60, Math.floor(rss.length / 3)));
       const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
       const firstMeanMiB = mean(rss.slice(0, windowS));
@@ -183,7 +196,7 @@ async function main(): Promise<void> {
     if (Object.keys(results.max).length > 0) blocks.push(`## max (closed loop)\n${maxTable(results)}`);
     if (results.soak !== undefined) {
       const s = results.soak;
-      blocks.push(`## RSS soak (frugal, ${s.seconds} s at ${s.rate} req/s, route + task alternating)\nRSS MiB every 10 s: ${s.rssMiB.filter((_, i) => i % 10 === 0).map((v) => v.toFixed(1)).join(" ")}\nfirst ${s.windowS} s mean ${s.firstMeanMiB.toFixed(1)} MiB, last ${s.windowS} s mean ${s.lastMeanMiB.toFixed(1)} MiB, drift ${s.driftPct.toFixed(1)}%; latency p50 ${s.run.latency.p50?.toFixed(2)} p99 ${s.run.latency.p99?.toFixed(2)} ms, ${s.run.errors + s.run.abandoned} errors of ${s.run.sent}`);
+      blocks.push(`## RSS soak (a fresh frugal serve, ${s.seconds} s at ${s.rate} req/s, route + task alternating)\nRSS MiB every 10 s: ${s.rssMiB.filter((_, i) => i % 10 === 0).map((v) => v.toFixed(1)).join(" ")}\nfirst ${s.windowS} s mean ${s.firstMeanMiB.toFixed(1)} MiB, last ${s.windowS} s mean ${s.lastMeanMiB.toFixed(1)} MiB, drift ${s.driftPct.toFixed(1)}%; latency p50 ${s.run.latency.p50?.toFixed(2)} p99 ${s.run.latency.p99?.toFixed(2)} ms, ${s.run.errors + s.run.abandoned} errors of ${s.run.sent}`);
     }
     const list = verdicts(results, taskRate);
     blocks.push(`## targets (issue 8)\n${verdictTable(list)}`);

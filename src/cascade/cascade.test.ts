@@ -9,6 +9,7 @@ import { createCascade } from "./cascade.ts";
 import { DEFAULT_POLICY } from "./policy.ts";
 import { windowedContext } from "./context.ts";
 import { scoreAnswer } from "../poc/score.ts";
+import { keepsOneHiddenClass } from "../core/testing/hidden-class.ts";
 
 const labels = ["card_arrival", "pin_blocked"];
 const task: TaskSpec = { name: "intent", kind: "classify", labels };
@@ -185,4 +186,13 @@ test("extract: when the LLM fails, the fields the extractor kept stand and only 
   const kept = await createCascade({ name: "p", task: extractTask, tiers: [compact, throwing], policy: { ...DEFAULT_POLICY, onExhausted: "best_effort" } }).run({ input: { text: doc } });
   assert.deepEqual(kept.answer?.output, { kind: "extract", fields: { date: "01/02/2019", total: "9.00", company: "ACME" } });
   assert.equal(kept.answer?.failedFields, undefined);
+});
+
+test("a result keeps one hidden class from request to request (no old-space garbage per answer)", async () => {
+  const { cascade } = chain(() => "pin_blocked");
+  // Answered by the compact tier, by the LLM after an escalation, and from the cache: each path one shape.
+  assert.equal(await keepsOneHiddenClass(() => cascade.run({ input: { text: "sure" } })), true);
+  let n = 0;
+  assert.equal(await keepsOneHiddenClass(() => cascade.run({ input: { text: `unsure ${n++}` } })), true);
+  assert.equal(await keepsOneHiddenClass(() => cascade.run({ input: { text: "unsure 1" } })), true);
 });

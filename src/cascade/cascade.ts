@@ -14,7 +14,8 @@
  * replays these steps to price other thresholds without re-running anything.
  */
 import { FrugalError, toFrugalError } from "../core/errors.ts";
-import type { TaskInput, TaskOutput, TaskSpec, TierKind, Usage } from "../core/types.ts";
+import { extend } from "../core/objects.ts";
+import type { TaskInput, TaskOutput, TaskSpec, TierKind, TierRequest, Usage } from "../core/types.ts";
 import { leastFieldConfidence, type CascadeTier, type CascadeTierAnswer } from "../tiers/types.ts";
 import { DEFAULT_CONTEXT, windowedContext, type ContextOptions } from "./context.ts";
 import { DEFAULT_POLICY, matchRule, validatePolicy, type EscalationPolicy } from "./policy.ts";
@@ -100,13 +101,12 @@ function mergeExtract(base: CascadeTierAnswer, next: CascadeTierAnswer, fields: 
   // A modeled tier's fields have no content: they stay null and are listed as unknown, so the fields the compact tier
   // kept can still be scored.
   const unknownFields = [...(base.unknownFields ?? []), ...(next.output === null ? fields : [])];
-  const merged: CascadeTierAnswer = {
-    ...base,
-    output: base.output === null ? null : { kind: "extract", fields: baseFields },
+  const merged: CascadeTierAnswer = extend(base, {
+    output: base.output === null ? null : { kind: "extract" as const, fields: baseFields },
     fieldSource,
     fieldConfidence,
     confidence: leastFieldConfidence(fieldConfidence),
-  };
+  });
   if (unknownFields.length > 0) merged.unknownFields = unknownFields;
   return merged;
 }
@@ -121,14 +121,25 @@ function withFailedFields(base: CascadeTierAnswer, failed: readonly string[]): C
     fieldConfidence[field] = 0;
     delete fieldSource[field];
   }
-  return {
-    ...base,
-    output: base.output === null ? null : { kind: "extract", fields },
+  return extend(base, {
+    output: base.output === null ? null : { kind: "extract" as const, fields },
     fieldConfidence,
     fieldSource,
     confidence: leastFieldConfidence(fieldConfidence),
     failedFields: [...failed],
-  };
+  });
+}
+
+/**
+ * One literal of a fixed shape, its optional keys assigned after: `{ ...base, answer, … }` makes V8 build a new hidden
+ * class on every call (a spread followed by a key the source lacks), which is old-space garbage on every request
+ * (src/core/objects.ts). Module-level, so no closure is made per request either.
+ */
+function cascadeResult(steps: CascadeStep[], routedBy: string | undefined, answer: CascadeTierAnswer | null, answeredBy: string | null, flags: { escalated: boolean; fellBack: boolean; degraded: boolean }, error?: { code: string; message: string }): CascadeResult {
+  const result: CascadeResult = { answeredBy, steps, degraded: flags.degraded, answer, escalated: flags.escalated, fellBack: flags.fellBack };
+  if (routedBy !== undefined) result.routedBy = routedBy;
+  if (error !== undefined) result.error = error;
+  return result;
 }
 
 function lowFields(answer: CascadeTierAnswer, tier: CascadeTier, fields: readonly string[]): string[] {
@@ -153,14 +164,13 @@ export function createCascade(options: CascadeOptions): Cascade {
     const timer = timeout === undefined ? undefined : setTimeout(() => timeout.abort(new FrugalError("provider_timeout", `tier ${tier.name} passed its ${deadline} ms deadline`)), deadline);
     const signals = [request.signal, timeout?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    // Built by assignment, not by spreading: see resultOf in run().
+    const tierRequest: TierRequest = { task, input: request.input };
+    if (fields !== undefined) tierRequest.fields = fields;
+    if (contextLines !== undefined) tierRequest.contextLines = contextLines;
+    if (signal !== undefined) tierRequest.signal = signal;
     try {
-      return await tier.answer({
-        task,
-        input: request.input,
-        ...(fields !== undefined ? { fields } : {}),
-        ...(contextLines !== undefined ? { contextLines } : {}),
-        ...(signal !== undefined ? { signal } : {}),
-      });
+      return await tier.answer(tierRequest);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
@@ -177,7 +187,6 @@ export function createCascade(options: CascadeOptions): Cascade {
     let fellBack = false;
     let lastError: { code: string; message: string } | undefined;
     const missedCaches: CascadeTier[] = [];
-    const base = { answeredBy: null, steps, degraded: false, ...(rule !== undefined ? { routedBy: rule.name } : {}) };
 
     for (let i = 0; i < tiers.length; i++) {
       const tier = tiers[i] as CascadeTier;
@@ -223,7 +232,7 @@ export function createCascade(options: CascadeOptions): Cascade {
       steps.push(step);
       if (tier.kind === "cache") {
         step.outcome = "hit";
-        return { ...base, answer, answeredBy: tier.name, escalated: false, fellBack };
+        return cascadeResult(steps, rule?.name, answer, tier.name, { escalated: false, fellBack, degraded: false });
       }
       const merged: CascadeTierAnswer = candidate !== null && pending !== undefined ? mergeExtract(candidate, answer, pending) : answer;
       const final = isLast || tier.modeled === true;
@@ -247,17 +256,17 @@ export function createCascade(options: CascadeOptions): Cascade {
         continue;
       }
       for (const cache of missedCaches) await cache.remember?.({ task, input: request.input }, merged);
-      return { ...base, answer: merged, answeredBy: tier.name, escalated, fellBack };
+      return cascadeResult(steps, rule?.name, merged, tier.name, { escalated, fellBack, degraded: false });
     }
 
     const error = lastError ?? { code: "internal", message: `pipeline ${options.name}: no tier answered` };
     if (candidate !== null && request.signal?.aborted !== true) {
-      if (policy.onExhausted === "best_effort") return { ...base, answer: candidate, answeredBy: candidate.tier, escalated, fellBack, degraded: true, error };
+      if (policy.onExhausted === "best_effort") return cascadeResult(steps, rule?.name, candidate, candidate.tier, { escalated, fellBack, degraded: true }, error);
       if (task.kind === "extract" && pending !== undefined) {
-        return { ...base, answer: withFailedFields(candidate, pending), answeredBy: candidate.tier, escalated, fellBack, degraded: true, error };
+        return cascadeResult(steps, rule?.name, withFailedFields(candidate, pending), candidate.tier, { escalated, fellBack, degraded: true }, error);
       }
     }
-    return { ...base, answer: null, escalated, fellBack, error };
+    return cascadeResult(steps, rule?.name, null, null, { escalated, fellBack, degraded: false }, error);
   }
 
   // No close(): tiers may be shared between pipelines (one provider pool, one loaded model), so whoever built them closes them.

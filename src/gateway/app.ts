@@ -3,6 +3,7 @@
  * Reading order of a request: routes/ (auth, body) → task-call.ts or route-call.ts (guard, budget, cascade or relay,
  * meter, ledger) → task-response.ts or the relayed body.
  */
+import { extend } from "../core/objects.ts";
 import { Hono, type Context } from "hono";
 import { FrugalError } from "../core/errors.ts";
 import type { ModelRegistry } from "../improve/registry.ts";
@@ -41,7 +42,7 @@ export function createGatewayApp(ctx: GatewayContext, stores: { keys: KeyStore; 
   const app = new Hono();
   const fail = (error: unknown, c: Context): Response => {
     const e = toHttpError(error, (bug) => ctx.log.error("request failed", { error: bug instanceof Error ? bug.stack : String(bug), path: c.req.path }));
-    return c.json(e.body, e.status as 400, { ...e.headers, "x-frugal-request-id": requestIdOf(c) });
+    return c.json(e.body, e.status as 400, extend(e.headers, { "x-frugal-request-id": requestIdOf(c) }));
   };
   app.onError(fail);
   app.notFound((c) => fail(new FrugalError("not_found", `no route ${c.req.method} ${c.req.path} (see GET /v1/models, POST /v1/chat/completions, POST /v1/tasks/{task})`), c));

@@ -4,6 +4,7 @@
  * for `keepAliveMs` (proxies and load balancers close idle connections; OpenAI clients ignore comments). When the client
  * goes away the source is closed, which aborts the upstream call.
  */
+import { extend } from "../core/objects.ts";
 import { serializeSse, type SseOutgoing } from "../providers/sse.ts";
 
 const encoder = new TextEncoder();
@@ -80,5 +81,5 @@ export function sseResponse(source: AsyncIterable<SseOutgoing> | Iterable<SseOut
       }
     },
   });
-  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...options.headers } });
+  return new Response(body, { status: 200, headers: extend(SSE_HEADERS, options.headers ?? {}) });
 }

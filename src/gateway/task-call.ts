@@ -4,6 +4,7 @@
  * The outcome carries everything both response shapes show (answer, tier, confidence, steps, usage, cost and energy with
  * provenance); rendering is the caller's.
  */
+import { extend } from "../core/objects.ts";
 import { FrugalError } from "../core/errors.ts";
 import type { Provenance } from "../core/provenance.ts";
 import type { TaskOutput } from "../core/types.ts";
@@ -130,7 +131,7 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
     let outcome: TaskOutcome;
     if (hit !== undefined) {
       const stored = (hit.payload as Stored).outcome;
-      outcome = { ...stored, requestId, tier: "cache", tierKind: "cache", cacheHit: true, escalated: false, usage: { inputTokens: 0, outputTokens: 0 }, cost: { value: 0, provenance: "measured" }, energy: { value: 0, provenance: "measured" }, latencyMs: 0, pii: pii.counts };
+      outcome = extend(stored, { requestId, tier: "cache", tierKind: "cache", cacheHit: true, escalated: false, usage: { inputTokens: 0, outputTokens: 0 }, cost: { value: 0, provenance: "measured" }, energy: { value: 0, provenance: "measured" }, latencyMs: 0, pii: pii.counts });
       ctx.metrics.cacheHit("task");
     } else {
       const run = await task.run({ text: pii.value, localOnly: pii.localOnly, ...(input.signal !== undefined ? { signal: input.signal } : {}), ...(input.tags !== undefined ? { tags: input.tags } : {}) });
@@ -141,7 +142,7 @@ export async function callTask(input: TaskCallInput): Promise<TaskOutcome> {
         const error = result.error ?? { code: "internal", message: "no tier answered" };
         const failed = new FrugalError(error.code === "cancelled" ? "cancelled" : toCode(error.code), `task ${task.name}: ${error.message}`);
         settled = true;
-        await ctx.governance.finish(admission, { ...entryBase, tier: null, onPrem: false, ...usage, costUsd: cost.value ?? 0, costProvenance: cost.provenance, energyProvenance: "not_measured", latencyMs: performance.now() - started, cacheHit: false, escalated: result.escalated, status: failed.status, errorCode: failed.code });
+        await ctx.governance.finish(admission, extend(entryBase, { tier: null, onPrem: false, ...usage, costUsd: cost.value ?? 0, costProvenance: cost.provenance, energyProvenance: "not_measured", latencyMs: performance.now() - started, cacheHit: false, escalated: result.escalated, status: failed.status, errorCode: failed.code }));
         throw failed;
       }
       const answer = result.answer;

@@ -4,6 +4,7 @@
  * headers saying who answered, how sure it was, and what it cost. Through `/v1/tasks/{task}` it is frugal's native shape,
  * steps included. `usage` counts the LLM tokens actually spent: a compact or cached answer spends none.
  */
+import { extend } from "../core/objects.ts";
 import type { SseOutgoing } from "../providers/sse.ts";
 import type { TaskOutcome } from "./task-call.ts";
 
@@ -72,11 +73,14 @@ export function chatCompletion(outcome: TaskOutcome): Record<string, unknown> {
 
 /** The whole answer as OpenAI chunks: role, content, finish (with the frugal object), usage when asked, [DONE]. */
 export function* chatChunks(outcome: TaskOutcome, includeUsage: boolean): Generator<SseOutgoing> {
-  const base = { id: `chatcmpl-${outcome.requestId}`, object: "chat.completion.chunk", created: created(), model: outcome.task };
-  yield { data: JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }] }) };
-  yield { data: JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: answerText(outcome) }, logprobs: null, finish_reason: null }] }) };
-  yield { data: JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }], frugal: frugalSummary(outcome) }) };
-  if (includeUsage) yield { data: JSON.stringify({ ...base, choices: [], usage: usage(outcome) }) };
+  const id = `chatcmpl-${outcome.requestId}`;
+  const at = created();
+  // Each chunk a literal that starts with its keys (src/core/objects.ts says why not `{ ...base, choices }`).
+  const chunk = (choices: unknown[]) => ({ id, object: "chat.completion.chunk", created: at, model: outcome.task, choices });
+  yield { data: JSON.stringify(chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }])) };
+  yield { data: JSON.stringify(chunk([{ index: 0, delta: { content: answerText(outcome) }, logprobs: null, finish_reason: null }])) };
+  yield { data: JSON.stringify(extend(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]), { frugal: frugalSummary(outcome) })) };
+  if (includeUsage) yield { data: JSON.stringify(extend(chunk([]), { usage: usage(outcome) })) };
   yield { data: "[DONE]" };
 }
 

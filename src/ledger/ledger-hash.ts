@@ -6,7 +6,7 @@
  * is 64 zeros; after pruning, the first remaining row chains to the stored anchor instead.
  */
 import { hash } from "node:crypto";
-import type { LedgerRow } from "./ledger-types.ts";
+import type { ChainHead, LedgerRow } from "./ledger-types.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -61,4 +61,14 @@ export function canonicalRowJson(row: HashedRow): string {
 export function rowHash(prevHash: string, row: HashedRow): string {
   // crypto.hash: the one-shot form, about 3x cheaper than createHash() for a row-sized input.
   return hash("sha256", prevHash + canonicalRowJson(row), "hex");
+}
+
+/**
+ * The row that follows `prev` in the chain. One literal that starts with a key, then the hash filled in: `{ ...hashed,
+ * prevHash, hash }` would make V8 build a new hidden class for every row (src/core/objects.ts).
+ */
+export function chainedRow(prev: ChainHead, fields: Omit<HashedRow, "seq">): LedgerRow {
+  const row: LedgerRow = { seq: prev.seq + 1, ...fields, prevHash: prev.hash, hash: "" };
+  row.hash = rowHash(prev.hash, row);
+  return row;
 }

@@ -7,6 +7,7 @@
 import { FrugalError } from "../core/errors.ts";
 import type { Reservation, ReserveInput, ReserveResult, SpendSnapshot } from "./counter-types.ts";
 import type { BudgetPeriod } from "./key-types.ts";
+import { createOpenReservations } from "./open-reservations.ts";
 
 const NANO = 1e9;
 
@@ -43,12 +44,6 @@ interface Bucket {
   touchedAt: number;
 }
 
-interface Outstanding {
-  bucket: Bucket;
-  nano: number;
-  createdAt: number;
-}
-
 export interface PendingSpend {
   keyId: string;
   periodKey: string;
@@ -74,7 +69,7 @@ export interface SpendBook {
 /** `loadSpentNano` reads the persisted spend of a bucket the first time it is used in this process. */
 export function createSpendBook(loadSpentNano: (keyId: string, periodKey: string) => number): SpendBook {
   const buckets = new Map<string, Bucket>();
-  const open = new Map<string, Outstanding>();
+  const open = createOpenReservations<Bucket>();
   // Expired reservations may still be settled late: their spend must count, once. Bounded, oldest forgotten first.
   const expired = new Map<string, { keyId: string; periodKey: string }>();
   let nextId = 0;
@@ -107,16 +102,14 @@ export function createSpendBook(loadSpentNano: (keyId: string, periodKey: string
         }
       }
       bucket.reservedNano += maxNano;
-      const reservation: Reservation = Object.freeze({ id: `r${++nextId}`, keyId: input.keyId, periodKey: bucket.periodKey, maxCostUsd: input.maxCostUsd });
-      open.set(reservation.id, { bucket, nano: maxNano, createdAt: now });
+      const reservation = open.open({ id: `r${++nextId}`, keyId: input.keyId, periodKey: bucket.periodKey, maxCostUsd: input.maxCostUsd }, { bucket, nano: maxNano, createdAt: now });
       return { ok: true, reservation };
     },
 
     settle(reservation: Reservation, actualCostUsd: number): boolean {
       const actualNano = toNanoUsd(actualCostUsd, "actualCostUsd");
-      const entry = open.get(reservation.id);
+      const entry = open.close(reservation);
       if (entry !== undefined) {
-        open.delete(reservation.id);
         entry.bucket.reservedNano -= entry.nano;
         addSpend(entry.bucket, actualNano);
         return true;
@@ -130,10 +123,9 @@ export function createSpendBook(loadSpentNano: (keyId: string, periodKey: string
     },
 
     release(reservation: Reservation): void {
-      const entry = open.get(reservation.id);
-      expired.delete(reservation.id);
+      const entry = open.close(reservation);
+      if (expired.size > 0) expired.delete(reservation.id);
       if (entry === undefined) return;
-      open.delete(reservation.id);
       entry.bucket.reservedNano -= entry.nano;
     },
 
@@ -157,23 +149,20 @@ export function createSpendBook(loadSpentNano: (keyId: string, periodKey: string
     },
 
     expire(now: number, ttlMs: number): number {
-      let count = 0;
-      for (const [id, entry] of open) {
-        if (now - entry.createdAt < ttlMs) continue;
-        open.delete(id);
+      const late = open.closeWhere((entry) => now - entry.createdAt >= ttlMs);
+      for (const entry of late) {
         entry.bucket.reservedNano -= entry.nano;
-        expired.set(id, { keyId: entry.bucket.keyId, periodKey: entry.bucket.periodKey });
-        count++;
+        expired.set(entry.id, { keyId: entry.bucket.keyId, periodKey: entry.bucket.periodKey });
       }
       for (const id of expired.keys()) {
         if (expired.size <= 10_000) break;
         expired.delete(id);
       }
-      return count;
+      return late.length;
     },
 
     sweep(now: number, idleMs: number): void {
-      const busy = new Set<Bucket>([...open.values()].map((o) => o.bucket));
+      const busy = new Set<Bucket>([...open.entries()].map((o) => o.bucket));
       for (const [id, bucket] of buckets) {
         if (bucket.pendingNano === 0 && !busy.has(bucket) && now - bucket.touchedAt > idleMs) buckets.delete(id);
       }

@@ -18,6 +18,7 @@
  * verify, exportRows, prune, count, head and findRequest read the inner store only: spilled rows appear there once
  * replayed. close() makes one last replay attempt and leaves the file in place if the store is still unreachable.
  */
+import { extend } from "../core/objects.ts";
 import { mkdirSync, readFileSync, truncateSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -203,7 +204,7 @@ export function createSpillingLedger(options: SpillingLedgerOptions): SpillingLe
     kind: `${inner.kind}+spill`,
     async append(entry: LedgerEntry): Promise<LedgerRow> {
       // The ts is fixed before the first try, so a replay of an append whose acknowledgement was lost is the same entry.
-      const fixed = { ...entry, ts: entry.ts ?? new Date(now()).toISOString() };
+      const fixed = extend(entry, { ts: entry.ts ?? new Date(now()).toISOString() });
       if (queue.length === 0) {
         try {
           return await inner.append(fixed);

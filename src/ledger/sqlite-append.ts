@@ -5,7 +5,7 @@
  * write exactly the same rows.
  */
 import type Database from "better-sqlite3";
-import { GENESIS_HASH, rowHash } from "./ledger-hash.ts";
+import { chainedRow, GENESIS_HASH } from "./ledger-hash.ts";
 import { fromSqlRow, isSameEntry, LEDGER_COLUMNS, type LedgerSqlRow, type PendingAppend, toSqlParams } from "./ledger-rows.ts";
 import type { ChainHead, LedgerRow } from "./ledger-types.ts";
 
@@ -56,8 +56,7 @@ export function createSqliteAppender(sqlite: Database.Database): SqliteAppender 
         rows.push({ row: stored, inserted: false });
         continue;
       }
-      const hashed = { seq: prev.seq + 1, ...fields };
-      const row: LedgerRow = { ...hashed, prevHash: prev.hash, hash: rowHash(prev.hash, hashed) };
+      const row = chainedRow(prev, fields);
       s.insert.run(toSqlParams(row));
       rows.push({ row, inserted: true });
       prev = row;

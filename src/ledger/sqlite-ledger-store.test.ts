@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalJson, canonicalRowJson } from "./ledger-hash.ts";
+import { canonicalJson, canonicalRowJson, chainedRow, rowHash } from "./ledger-hash.ts";
+import { keepsOneHiddenClass } from "../core/testing/hidden-class.ts";
 import { runLedgerStoreContract } from "./ledger-store-contract.ts";
 import { sampleEntry } from "./sample-entry.ts";
 import { normalizeEntry } from "./ledger-rows.ts";
@@ -64,6 +65,17 @@ test("the hot-path canonical form equals the reference canonical JSON", () => {
     const row = { seq: i + 1, ...normalizeEntry(sampleEntry(i, { pii: { zeta: 1, alpha: 2, Émail: 3 }, body: i % 2 ? "x" : null }), 0) };
     assert.equal(canonicalRowJson(row), canonicalJson(row));
   }
+});
+
+test("a chained row hashes the entry after its predecessor, and every row keeps one hidden class", async () => {
+  const prev = { seq: 7, hash: "ab".repeat(32) };
+  const fields = normalizeEntry(sampleEntry(1), 0);
+  const row = chainedRow(prev, fields);
+  assert.equal(row.seq, 8);
+  assert.equal(row.prevHash, prev.hash);
+  assert.equal(row.hash, rowHash(prev.hash, { seq: 8, ...fields }));
+  let i = 0;
+  assert.equal(await keepsOneHiddenClass(() => chainedRow(prev, normalizeEntry(sampleEntry(i++), 0))), true);
 });
 
 test("a field that no longer parses is reported as unreadable", async () => {

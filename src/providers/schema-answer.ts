@@ -8,6 +8,7 @@
  * An answer cut by maxTokens (finishReason "length") is invalid like any other: it is asked again once, and the error
  * says to raise maxTokens.
  */
+import { extend } from "../core/objects.ts";
 import { FrugalError } from "../core/errors.ts";
 import { checkJsonAnswer } from "./json-schema-check.ts";
 import type { ChatRequest, ChatResult, ChatUsage, JsonSchemaFormat } from "./types.ts";
@@ -36,7 +37,7 @@ function addUsage(a: ChatUsage, b: ChatUsage): ChatUsage {
 
 /** `later` with usage, attempts and compute time covering both generations. */
 function spentOnBoth<G extends Generated>(earlier: Generated, later: G): G {
-  const total: G = { ...later, usage: addUsage(earlier.usage, later.usage), attempts: earlier.attempts + later.attempts };
+  const total: G = extend(later, { usage: addUsage(earlier.usage, later.usage), attempts: earlier.attempts + later.attempts }) as G;
   if (earlier.computeMs !== undefined || later.computeMs !== undefined) total.computeMs = (earlier.computeMs ?? 0) + (later.computeMs ?? 0);
   return total;
 }

@@ -8,6 +8,7 @@
  * environment, pools, headers, paths, breakers and weights. A request allocates its call state, the body it sends,
  * and little else.
  */
+import { extend } from "../core/objects.ts";
 import { FrugalError, isFrugalError, type ErrorCode } from "../core/errors.ts";
 import { cancelledError, retry } from "../providers/retry.ts";
 import { BreakerOpenError, sendAttempt, shutdownError, type Opened, type TargetRuntime } from "./attempt.ts";
@@ -72,8 +73,8 @@ export function createRelay(options: CreateRelayOptions): Relay {
     const model = route.keepClientModel ? body.model : target.info.model;
     if (!stream) return JSON.stringify({ ...body, model });
     const asked = body.stream_options;
-    const streamOptions = asked !== null && typeof asked === "object" ? { ...(asked as Record<string, unknown>), include_usage: true } : { include_usage: true };
-    return JSON.stringify({ ...body, model, stream_options: streamOptions });
+    const streamOptions = asked !== null && typeof asked === "object" ? extend(asked, { include_usage: true }) : { include_usage: true };
+    return JSON.stringify(extend(body, { model, stream_options: streamOptions }));
   }
 
   /** What the result reports as its target: the configured one, or for the passthrough the client's model. */

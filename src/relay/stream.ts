@@ -8,6 +8,7 @@
  * client may not have asked for), and the first `finish_reason` is noted, so a stream that ends after its finish but
  * without `[DONE]` counts as complete while one that stops before is truncated.
  */
+import { extend } from "../core/objects.ts";
 import { FrugalError } from "../core/errors.ts";
 import { SSE_DONE, type SseEvent } from "../providers/sse.ts";
 import { malformedError } from "../providers/openai-compatible/errors.ts";
@@ -77,7 +78,7 @@ export class RelayStream implements RelayStreamResult {
     return new FrugalError(error.code, `route "${this.call.route}": the stream from ${upstream} (${model}) broke after ${this.received} events: ${error.message}`, {
       cause: error,
       retryable: false,
-      details: { ...error.details, route: this.call.route, upstream, model, midStream: true, eventsReceived: this.received },
+      details: extend(error.details, { route: this.call.route, upstream, model, midStream: true, eventsReceived: this.received }),
     });
   }
 

@@ -7,6 +7,7 @@
  * Modeled answers (no content, an LLM with no endpoint) are cached too: in production that LLM's answer would have been
  * stored, so the repeat's zero cost is real; its content stays unknown and quality downstream stays `not_measured`.
  */
+import { extend } from "../core/objects.ts";
 import { cacheKey, type CacheStore } from "../cache/index.ts";
 import { FrugalError } from "../core/errors.ts";
 import { zeroUsage, type TierRequest } from "../core/types.ts";
@@ -37,7 +38,7 @@ export function createCacheTier(options: CacheTierOptions): CascadeTier {
       usage.latencyMs = performance.now() - started;
       const { usage: _original, ...rest } = stored;
       void _original;
-      return { ...rest, tier: name, tierKind: "cache", cachedFrom: stored.cachedFrom ?? stored.tier, usage };
+      return extend(rest, { tier: name, tierKind: "cache" as const, cachedFrom: stored.cachedFrom ?? stored.tier, usage });
     },
     async remember(request, answer) {
       if (answer.tierKind === "cache") return;

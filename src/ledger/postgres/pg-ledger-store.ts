@@ -16,7 +16,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import pg from "pg";
 import { exportBounds, writeExport } from "../ledger-export.ts";
-import { rowHash } from "../ledger-hash.ts";
+import { chainedRow } from "../ledger-hash.ts";
 import { fromSqlRow, isSameEntry, LEDGER_COLUMNS, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored, toSqlParams } from "../ledger-rows.ts";
 import type { ChainHead, ExportOptions, LedgerEntry, LedgerRow, LedgerStore, PruneResult, VerifyResult } from "../ledger-types.ts";
 import { type StoredRow, verifyChain } from "../ledger-verify.ts";
@@ -71,8 +71,7 @@ export function createPgLedgerStore(options: PgLedgerStoreOptions): LedgerStore 
       const rows = batch.map((fields): LedgerRow => {
         const stored = known.get(fields.requestId)?.find((r) => r.kind === fields.kind && isSameEntry(r, fields));
         if (stored !== undefined) return stored;
-        const hashed = { seq: prev.seq + 1, ...fields };
-        const row: LedgerRow = { ...hashed, prevHash: prev.hash, hash: rowHash(prev.hash, hashed) };
+        const row = chainedRow(prev, fields);
         remember(row); // the same entry twice in one batch is one row
         fresh.push(row);
         prev = row;

@@ -8,6 +8,7 @@
  * Options are validated once here; the request path builds bodies from pre-serialized parts and reuses one keep-alive
  * pool (bench/provider-overhead.ts measures what this adds over a raw undici call).
  */
+import { extend } from "../../core/objects.ts";
 import { cancelledError } from "../retry.ts";
 import { generateValid, nextSeed } from "../schema-answer.ts";
 import type { ChatRequest, ChatResult, Provider, StreamPart } from "../types.ts";
@@ -29,14 +30,14 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     try {
       const r = await generateValid(request, client.endpoint, async (again) => {
         const seed = again ? nextSeed(request.seed) : request.seed;
-        const asked = seed === request.seed ? request : { ...request, seed };
+        const asked = seed === request.seed ? request : extend(request, { seed });
         const executed = await client.execute(call, asked, false, async (response) =>
           parseCompletion(await response.body.text(), client.endpoint, client.apiKey),
         );
         const parsed = executed.value;
         const model = parsed.model ?? request.model ?? resolved.model;
         const sentInstruction = executed.mode !== undefined && executed.mode !== "json_schema";
-        return { ...parsed, model, usage: resolveUsage(parsed.usage, asked, sentInstruction, parsed.text, model), attempts: executed.attempts, headersAt: executed.headersAt };
+        return extend(parsed, { model, usage: resolveUsage(parsed.usage, asked, sentInstruction, parsed.text, model), attempts: executed.attempts, headersAt: executed.headersAt });
       });
       const result: ChatResult = {
         text: r.text,

@@ -6,6 +6,7 @@
  * A stream that ends without a finish_reason or `[DONE]` was cut: that is an error, never a silently short answer. A
  * schema-constrained stream whose whole text fails the schema ends with `schema_violation` instead of a finish.
  */
+import { extend } from "../../core/objects.ts";
 import { FrugalError } from "../../core/errors.ts";
 import { cancelledError } from "../retry.ts";
 import { parseSseStream, SSE_DONE, type SseEnd, type SseEvent } from "../sse.ts";
@@ -20,7 +21,7 @@ import { parseChunk, parseCompletion, withSchemaInstruction, type WireUsage } fr
  * (exact for OpenAI models, cl100k_base as an approximation for the rest).
  */
 export function resolveUsage(reported: WireUsage | undefined, request: ChatRequest, sentInstruction: boolean, text: string, model: string): ChatUsage {
-  if (reported !== undefined) return { ...reported, provenance: "measured" };
+  if (reported !== undefined) return extend(reported, { provenance: "measured" as const });
   const messages = sentInstruction && request.jsonSchema !== undefined ? withSchemaInstruction(request.messages, request.jsonSchema.schema) : request.messages;
   const input = countChatTokens(messages, model);
   return { inputTokens: input.tokens, outputTokens: countTokens(text, input.encoding), provenance: "modeled" };
