@@ -164,7 +164,7 @@ export function createCascade(options: CascadeOptions): Cascade {
     const timer = timeout === undefined ? undefined : setTimeout(() => timeout.abort(new FrugalError("provider_timeout", `tier ${tier.name} passed its ${deadline} ms deadline`)), deadline);
     const signals = [request.signal, timeout?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-    // Built by assignment, not by spreading: see resultOf in run().
+    // Built by assignment, not by spreading: see cascadeResult.
     const tierRequest: TierRequest = { task, input: request.input };
     if (fields !== undefined) tierRequest.fields = fields;
     if (contextLines !== undefined) tierRequest.contextLines = contextLines;

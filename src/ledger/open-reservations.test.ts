@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { keepsOneHiddenClass } from "../core/testing/hidden-class.ts";
 import { createOpenReservations } from "./open-reservations.ts";
 
 const reservation = (id: string) => ({ id, keyId: "k", periodKey: "month:2026-12", maxCostUsd: 1 });
@@ -30,4 +31,14 @@ test("open reservations: closeWhere unlinks what it selects; another list's rese
   assert.equal(list.close(foreign), undefined);
   assert.equal(list.size, 2);
   assert.equal(other.close(foreign)?.bucket, "X");
+});
+
+test("open reservations: every reservation keeps one hidden class (the per-request path allocates nothing old)", async () => {
+  const list = createOpenReservations<string>();
+  let i = 0;
+  assert.equal(await keepsOneHiddenClass(() => {
+    const r = list.open(reservation(`r${i++}`), { bucket: "B", nano: 1, createdAt: 0 });
+    list.close(r);
+    return r;
+  }), true);
 });

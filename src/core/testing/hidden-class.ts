@@ -9,9 +9,7 @@ setFlagsFromString("--allow-natives-syntax");
 const haveSameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as (a: object, b: object) => boolean;
 
 /** Runs `make` enough times for its call sites to warm up (V8 changes strategy after a few calls), then compares two results. */
-export function keepsOneHiddenClass(make: () => object | Promise<object>): Promise<boolean> {
-  return (async () => {
-    for (let i = 0; i < 20; i++) await make();
-    return haveSameMap(await make(), await make());
-  })();
+export async function keepsOneHiddenClass(make: () => object | Promise<object>): Promise<boolean> {
+  for (let i = 0; i < 20; i++) await make();
+  return haveSameMap(await make(), await make());
 }
