@@ -5,7 +5,7 @@
  * process spent meanwhile (CPU from /proc/PID/stat, RSS from /proc/PID/status: read from outside, so sampling costs
  * the system nothing).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
 import { Pool, type Dispatcher } from "undici";
@@ -44,13 +44,60 @@ export interface RateRun {
 /** Cumulative user+system CPU of a process, ms (clock ticks of 10 ms); null once it is gone. */
 export function processCpuMs(pid: number): number | null {
   try {
-    // Fields after the command name (which may hold spaces, so split after its closing paren): utime is the 12th.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return cpuMsOfStat(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU of a process split by thread, ms: its main thread (the event loop; tid = pid) and all its other threads together
+ * (a gateway's ledger writer and checkpoint threads, V8's GC helpers, libuv's pool). null once it is gone.
+ */
+export function threadCpuMs(pid: number): { main: number; others: number } | null {
+  try {
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const ms = cpuMsOfStat(`/proc/${pid}/task/${tid}/stat`);
+      if (Number(tid) === pid) main += ms;
+      else others += ms;
+    }
+    return { main, others };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Time the process's main thread spent runnable but waiting for a CPU, ms (/proc schedstat, ns): on a machine whose cores
+ * the generator, the upstream and the system share, an event loop can be ready and still not run. null where unavailable.
+ */
+export function mainThreadRunQueueMs(pid: number): number | null {
+  try {
+    const waitNs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]);
+    return Number.isFinite(waitNs) ? waitNs / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The whole machine's busy CPU time, ms (/proc/stat: user, nice, system, irq, softirq, steal): kernel work no process is billed for included. */
+export function machineBusyMs(): number | null {
+  try {
+    const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function cpuMsOfStat(path: string): number {
+  // Fields after the command name (which may hold spaces, so split after its closing paren): utime is the 12th.
+  const stat = readFileSync(path, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident set size of a process, MiB; null once it is gone. */
@@ -173,13 +220,44 @@ export interface MaxRun {
   /** Closed loop: from the actual send (service time), ms. */
   latency: { p50: number; p90: number; p99: number; max: number };
   loadavg1m: { before: number; after: number };
+  /**
+   * Where the machine's CPU went during the run, µs per answered request (/proc, 10 ms ticks): the system's event loop
+   * (its main thread) and its other threads, the upstream behind it (absent for direct, which is the upstream), and the
+   * load generator (this process: autocannon runs in it). `cores` is all of that over the wall time, and `mainLoopBusy`
+   * the share of the wall time the system's main thread was on a CPU: at 1.0 one event loop is the limit, while `cores`
+   * near the machine's count says the machine is.
+   */
+  cpu?: {
+    systemMain: number | null;
+    systemOthers: number | null;
+    upstream: number | null;
+    generator: number;
+    cores: number;
+    mainLoopBusy: number | null;
+    /** Share of the wall time the system's event loop was ready to run but waiting for a CPU. */
+    mainLoopWaiting: number | null;
+    /** Busy cores of the whole machine (/proc/stat), kernel network work and steal included. */
+    machineCores: number | null;
+  };
+}
+
+/** What `runAtMax` reads CPU from: the system's process and, for a system in front of it, the upstream's. */
+export interface MaxWatch {
+  system: number;
+  upstream?: number;
 }
 
 /** autocannon, closed loop: `connections` requests always in flight, each connection sending its next on an answer. */
-export async function runAtMax(target: LoadTarget, connections: number, seconds: number): Promise<MaxRun> {
+export async function runAtMax(target: LoadTarget, connections: number, seconds: number, watch?: MaxWatch): Promise<MaxRun> {
   const before = loadavg()[0] ?? 0;
   let i = 0;
   const n = target.bodies.length;
+  const systemAt = watch === undefined ? null : threadCpuMs(watch.system);
+  const upstreamAt = watch?.upstream === undefined ? null : processCpuMs(watch.upstream);
+  const waitAt = watch === undefined ? null : mainThreadRunQueueMs(watch.system);
+  const machineAt = machineBusyMs();
+  const generatorAt = process.cpuUsage();
+  const wallAt = performance.now();
   const result = await autocannon({
     url: `${target.origin}${target.path}`,
     connections,
@@ -190,6 +268,31 @@ export async function runAtMax(target: LoadTarget, connections: number, seconds:
     // No rate: closed loop, one latency sample per answer (autocannon back-fills samples only under a fixed rate).
     requests: [{ setupRequest: (request) => ({ ...request, body: target.bodies[i++ % n] as string }) }],
   });
+  const wallMs = performance.now() - wallAt;
+  const generatorUs = process.cpuUsage(generatorAt);
+  const answered = Math.max(1, result["2xx"]);
+  const systemEnd = watch === undefined ? null : threadCpuMs(watch.system);
+  const waitEnd = watch === undefined ? null : mainThreadRunQueueMs(watch.system);
+  const machineEnd = machineBusyMs();
+  const upstreamEnd = watch?.upstream === undefined ? null : processCpuMs(watch.upstream);
+  const perRequest = (ms: number | null): number | null => (ms === null ? null : Math.round((ms * 1000) / answered));
+  const systemMainMs = systemAt === null || systemEnd === null ? null : systemEnd.main - systemAt.main;
+  const systemOthersMs = systemAt === null || systemEnd === null ? null : systemEnd.others - systemAt.others;
+  const upstreamMs = upstreamAt === null || upstreamEnd === null ? null : upstreamEnd - upstreamAt;
+  const generatorMs = (generatorUs.user + generatorUs.system) / 1000;
+  const cpu =
+    watch === undefined
+      ? undefined
+      : {
+          systemMain: perRequest(systemMainMs),
+          systemOthers: perRequest(systemOthersMs),
+          upstream: perRequest(upstreamMs),
+          generator: Math.round((generatorMs * 1000) / answered),
+          cores: ((systemMainMs ?? 0) + (systemOthersMs ?? 0) + (upstreamMs ?? 0) + generatorMs) / wallMs,
+          mainLoopBusy: systemMainMs === null ? null : systemMainMs / wallMs,
+          mainLoopWaiting: waitAt === null || waitEnd === null ? null : (waitEnd - waitAt) / wallMs,
+          machineCores: machineAt === null || machineEnd === null ? null : (machineEnd - machineAt) / wallMs,
+        };
   return {
     connections,
     seconds,
@@ -198,5 +301,6 @@ export async function runAtMax(target: LoadTarget, connections: number, seconds:
     errors: result.errors + result.timeouts + result.non2xx,
     latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
     loadavg1m: { before, after: loadavg()[0] ?? 0 },
+    ...(cpu !== undefined ? { cpu } : {}),
   };
 }

@@ -52,6 +52,8 @@ export interface BenchResults {
   rates: Record<string, RateResult[]>;
   max: Record<string, MaxRun>;
   soak: SoakResult | undefined;
+  /** The machine's CPUs, shared by the generator, the upstream and the system. */
+  cores: number;
 }
 
 /** A run that did not hold its rate (errors, abandoned requests, or under 95% of the rate answered): its tail is a queue. */
@@ -163,16 +165,40 @@ export function rateTable(results: BenchResults, rate: number): string {
 }
 
 export function maxTable(results: BenchResults): string {
-  const lines = [`${pad("system", 24)}${left("req/s", 9)}${left("err", 7)}${left("p50", 8)}${left("p90", 8)}${left("p99", 8)}${left("max", 8)}  load`];
+  const lines = [
+    `${pad("system", 24)}${left("req/s", 9)}${left("err", 7)}${left("p50", 8)}${left("p90", 8)}${left("p99", 8)}${left("max", 8)}  load  | cpu µs/req: ${left("loop", 6)}${left("thr", 6)}${left("upstr", 6)}${left("gen", 6)}${left("total", 7)}  loop busy  waited  cores (procs/machine)`,
+  ];
   for (const s of results.systems) {
     const m = results.max[s.id];
     if (m === undefined) continue;
-    lines.push(`${pad(s.label, 24)}${left(String(m.requestsPerSecond), 9)}${left(String(m.errors), 7)}${left(f(m.latency.p50), 8)}${left(f(m.latency.p90), 8)}${left(f(m.latency.p99), 8)}${left(f(m.latency.max), 8)}  ${f(m.loadavg1m.before, 1)}`);
+    const c = m.cpu;
+    const total = c === undefined ? null : (c.systemMain ?? 0) + (c.systemOthers ?? 0) + (c.upstream ?? 0) + c.generator;
+    const cpu = c === undefined ? "" : `  | ${" ".repeat(12)}${left(f(c.systemMain, 0), 6)}${left(f(c.systemOthers, 0), 6)}${left(f(c.upstream, 0), 6)}${left(f(c.generator, 0), 6)}${left(f(total, 0), 7)}  ${left(pct(c.mainLoopBusy), 9)}  ${left(pct(c.mainLoopWaiting), 6)}  ${f(c.cores, 2)} / ${f(c.machineCores, 2)}`;
+    lines.push(`${pad(s.label, 24)}${left(String(m.requestsPerSecond), 9)}${left(String(m.errors), 7)}${left(f(m.latency.p50), 8)}${left(f(m.latency.p90), 8)}${left(f(m.latency.p99), 8)}${left(f(m.latency.max), 8)}  ${f(m.loadavg1m.before, 1)}${cpu}`);
   }
   const fr = results.max["frugal-route"]?.requestsPerSecond;
   const pk = results.max.portkey?.requestsPerSecond;
   if (fr !== undefined && pk !== undefined && pk > 0) lines.push(`peer ratio: frugal route / Portkey max req/s = ${(fr / pk).toFixed(2)}`);
+  const budget = passThroughBudget(results, 8000);
+  if (budget !== undefined) lines.push(budget);
   return lines.join("\n");
+}
+
+/**
+ * What a pass-through target asks of one request's CPU on this machine, derived (not measured) from the max runs' CPU
+ * per request: the machine's cores over the rate is the whole path's budget; the upstream and the generator take their
+ * share (as measured behind the bare proxy), and the gateway gets what is left. Compared with what the bare proxy and
+ * frugal's route used per request.
+ */
+export function passThroughBudget(results: BenchResults, rate: number): string | undefined {
+  const proxy = results.max.proxy?.cpu;
+  const route = results.max["frugal-route"]?.cpu;
+  if (proxy === undefined || route === undefined || proxy.upstream === null || proxy.systemMain === null || route.systemMain === null) return undefined;
+  const wholePath = (results.cores * 1e6) / rate;
+  const gatewayShare = wholePath - proxy.upstream - proxy.generator;
+  const proxyUs = proxy.systemMain + (proxy.systemOthers ?? 0);
+  const routeUs = route.systemMain + (route.systemOthers ?? 0);
+  return `derived, not measured: at ${rate} req/s the ${results.cores} cores allow ${f(wholePath, 0)} µs of CPU per request for the whole path; the upstream and the generator used ${f(proxy.upstream + proxy.generator, 0)} µs (behind the bare proxy), leaving ${f(gatewayShare, 0)} µs for a gateway (its event loop alone at most ${f(1e6 / rate, 0)} µs); the bare proxy used ${f(proxyUs, 0)} µs, frugal route ${f(routeUs, 0)} µs (loop ${f(route.systemMain, 0)})`;
 }
 
 export interface Verdict {
@@ -197,6 +223,15 @@ function addedP99Verdict(results: BenchResults, id: string, rate: number): Verdi
   return { target, measured, met: a <= 1 };
 }
 
+const pct = (share: number | null): string => (share === null ? "-" : `${Math.round(share * 100)}%`);
+
+/** What limited a max run: the system's event loop (running, or ready and waiting for a CPU), the machine, or neither. */
+function saturation(run: MaxRun | undefined): string {
+  const c = run?.cpu;
+  if (c === undefined || c.mainLoopBusy === null) return "";
+  return `; frugal's event loop ran ${pct(c.mainLoopBusy)} of the run and waited for a CPU ${pct(c.mainLoopWaiting)}, the machine's ${f(c.machineCores)} of its cores busy`;
+}
+
 /** The issue's targets, each with the figure it was judged on; null where this run did not measure it. */
 export function verdicts(results: BenchResults, taskRate: number): Verdict[] {
   const out: Verdict[] = [];
@@ -216,7 +251,7 @@ export function verdicts(results: BenchResults, taskRate: number): Verdict[] {
   const rps = results.max["frugal-route"]?.requestsPerSecond;
   out.push({
     target: "pass-through ≥ 8,000 req/s (closed loop, max)",
-    measured: rps === undefined ? "not run" : `${rps} req/s (direct ${results.max.direct?.requestsPerSecond ?? "-"}, bare proxy ${results.max.proxy?.requestsPerSecond ?? "-"})`,
+    measured: rps === undefined ? "not run" : `${rps} req/s (direct ${results.max.direct?.requestsPerSecond ?? "-"}, bare proxy ${results.max.proxy?.requestsPerSecond ?? "-"})${saturation(results.max["frugal-route"])}`,
     met: rps === undefined ? null : rps >= 8000,
   });
   const task = runAt(results, "frugal-task", taskRate);

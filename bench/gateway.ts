@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       await warm(targets.get(s.id)!.target, 3000, 16);
     }
 
-    const results: BenchResults = { systems, rates: {}, max: {}, soak: undefined };
+    const results: BenchResults = { systems, rates: {}, max: {}, soak: undefined, cores: cpus().length };
     const skip = new Set<string>();
     // Each (system, rate) in `rounds` short runs, the systems interleaved and their order rotated every round, so a burst
     // of the machine's other load lands on one round of one system rather than on one system's whole figure.
@@ -152,7 +152,9 @@ async function main(): Promise<void> {
 
     if (!process.argv.includes("--no-max")) {
       for (const s of systems) {
-        const m = await runAtMax(targets.get(s.id)!.target, maxConnections, maxSeconds);
+        // CPU per request of the system (event loop and other threads), of the upstream behind it, and of the generator.
+        const pid = targets.get(s.id)!.pid;
+        const m = await runAtMax(targets.get(s.id)!.target, maxConnections, maxSeconds, s.forwards && s.id !== "direct" ? { system: pid, upstream: upstream.pid } : { system: pid });
         results.max[s.id] = m;
         log(`${s.id} max: ${m.requestsPerSecond} req/s, ${m.errors} errors`);
         await new Promise((r) => setTimeout(r, 1000));

@@ -26,8 +26,12 @@ function text(field: string, value: unknown, required: boolean): string | null {
     return null;
   }
   if (typeof value !== "string" || (required && value === "")) throw bad(field, "expected a non-empty string");
-  return value.replace(UNSTORABLE, "\uFFFD");
+  // Nearly every value is well-formed and NUL-free: two native checks instead of the regex's scan (ten fields a request).
+  return (value as WellFormedString).isWellFormed() && !value.includes("\u0000") ? value : value.replace(UNSTORABLE, "\uFFFD");
 }
+
+/** ES2024's String.prototype.isWellFormed, in Node since 20 (the project's lib is ES2023). */
+type WellFormedString = string & { isWellFormed(): boolean };
 
 function amount(field: string, value: unknown, integer: boolean): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
@@ -53,8 +57,14 @@ function counts(value: unknown): Record<string, number> {
   return out;
 }
 
+// The last instant formatted: under load several requests end in the same millisecond.
+let lastInstant = { ms: Number.NaN, iso: "" };
+
 function timestamp(value: string | undefined, now: number): string {
-  if (value === undefined) return new Date(now).toISOString();
+  if (value === undefined) {
+    if (now !== lastInstant.ms) lastInstant = { ms: now, iso: new Date(now).toISOString() };
+    return lastInstant.iso;
+  }
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) throw bad("ts", `not an ISO 8601 instant: ${value}`);
   return new Date(ms).toISOString();
