@@ -20,7 +20,8 @@
  *
  * Open loop at each rate (constant arrivals by default; latency from the scheduled send, no coordinated omission), in
  * --rounds short runs per system interleaved with the others (the median round is reported, see gateway-report.ts), then
- * autocannon closed loop at max, then an RSS soak of a freshly started frugal (route and task requests alternating at
+ * autocannon closed loop at max (with where the CPU went: the system's event loop and other threads, the upstream, the
+ * generator, and how long the loop waited for a CPU), then an RSS soak of a freshly started frugal (route and task requests alternating at
  * --soak-rate, RSS read from /proc every second; `--soak-seconds 300` for the 5-minute target). A system that is overloaded at a rate is
  * not run at the higher ones. --cpu-prof writes frugal's CPU profile (node --cpu-prof) and prints its hot spots.
  * The machine's cores are shared by the generator, the upstream and the system: the 1-minute load average is printed
