@@ -143,6 +143,11 @@ export function startFrugal(setup: FrugalSetup, logDir: string, cpuProfDir?: str
   );
 }
 
+/** The chat request every system gets: a system prompt, one BANKING77 text, max_tokens 16. */
+export function chatBody(model: string, text: string): string {
+  return JSON.stringify({ model, messages: [{ role: "system", content: "You are a helpful banking assistant." }, { role: "user", content: text }], max_tokens: 16 });
+}
+
 /** BANKING77 test texts: what every request carries, so all systems get the same bodies. */
 export function banking77Texts(): string[] {
   return readLabeledTexts(join(ROOT, "examples/banking77/test.csv"), { textCol: "text", labelCol: "category" }).examples.map((e) => e.text);

@@ -34,7 +34,7 @@ import { processRssMiB, runAtMax, runAtRate, warm, type LoadTarget, type RateRun
 import { summarizeCpuProfile } from "./gateway-profile.ts";
 import { combineRounds, maxTable, mostlyOverloaded, overloaded, rateTable, verdicts, verdictTable, type BenchResults, type SoakResult, type SystemInfo } from "./gateway-report.ts";
 import { UPSTREAM_MODEL } from "./gateway-servers.ts";
-import { banking77Texts, ensureClassifier, type FrugalSetup, PII_ROUTE, prepareFrugal, ROOT, ROUTE, startFrugal, startPortkey, startProxy, startUpstream, TASK, type Started } from "./gateway-systems.ts";
+import { banking77Texts, chatBody, ensureClassifier, type FrugalSetup, PII_ROUTE, prepareFrugal, ROOT, ROUTE, startFrugal, startPortkey, startProxy, startUpstream, TASK, type Started } from "./gateway-systems.ts";
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -55,10 +55,6 @@ const LABELS: Record<string, string> = {
   portkey: "Portkey 1.15.2",
 };
 const PII_SUFFIX = " You can reach me at jane.doe@example.com or on +33 6 12 34 56 78.";
-
-function chatBody(model: string, text: string): string {
-  return JSON.stringify({ model, messages: [{ role: "system", content: "You are a helpful banking assistant." }, { role: "user", content: text }], max_tokens: 16 });
-}
 
 async function main(): Promise<void> {
   const rates = (flag("rates") ?? "200,500,1000,2000").split(",").map(Number).filter((r) => r > 0);

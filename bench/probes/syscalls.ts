@@ -13,14 +13,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { runAtRate, warm, type LoadTarget } from "../gateway-load.ts";
 import { UPSTREAM_MODEL } from "../gateway-servers.ts";
-import { banking77Texts, ensureClassifier, prepareFrugal, ROUTE, type Started, startFrugal, startProxy, startUpstream, TASK } from "../gateway-systems.ts";
-
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-}
+import { banking77Texts, chatBody, ensureClassifier, prepareFrugal, ROUTE, type Started, startFrugal, startProxy, startUpstream, TASK } from "../gateway-systems.ts";
 
 /** strace's raw lines (`TID name(args) = result`, or split `<... name resumed>` halves), counted per thread role and name. */
 export function countSyscalls(trace: string, mainTid: number): { main: Map<string, number>; others: Map<string, number> } {
@@ -53,19 +49,19 @@ async function traced(pid: number, out: string, during: () => Promise<number>): 
 }
 
 async function main(): Promise<void> {
-  const rate = Number(flag("rate", "1000"));
-  const seconds = Number(flag("seconds", "4"));
-  const wanted = flag("systems", "direct,proxy,frugal-route,frugal-task").split(",");
+  const { values } = parseArgs({ options: { rate: { type: "string", default: "1000" }, seconds: { type: "string", default: "4" }, systems: { type: "string", default: "direct,proxy,frugal-route,frugal-task" } } });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const wanted = values.systems.split(",");
   const work = mkdtempSync(join(tmpdir(), "frugal-syscalls-"));
   const started: Started[] = [];
   try {
     const texts = banking77Texts().slice(0, 2000);
-    const body = (model: string, text: string): string => JSON.stringify({ model, messages: [{ role: "system", content: "You are a helpful banking assistant." }, { role: "user", content: text }], max_tokens: 16 });
     const upstream = await startUpstream(0, work);
     started.push(upstream);
     const v1 = `http://127.0.0.1:${upstream.port}/v1`;
     const plain = { "content-type": "application/json" };
-    const target = (port: number, headers: Record<string, string>, model: string): LoadTarget => ({ origin: `http://127.0.0.1:${port}`, path: "/v1/chat/completions", headers, bodies: texts.map((t) => body(model, t)) });
+    const target = (port: number, headers: Record<string, string>, model: string): LoadTarget => ({ origin: `http://127.0.0.1:${port}`, path: "/v1/chat/completions", headers, bodies: texts.map((t) => chatBody(model, t)) });
     const systems: Array<[string, LoadTarget, number]> = [["direct", target(upstream.port, plain, UPSTREAM_MODEL), upstream.pid]];
     if (wanted.includes("proxy")) {
       const proxy = await startProxy(v1, work);
