@@ -27,27 +27,42 @@ export interface SseResponseOptions {
   inFlight?: { count: number };
 }
 
+/**
+ * Whether the stream is over (for the keep-alive timer and the close callback) and whether it still counts in flight. A
+ * class, not closures in sseResponse: tsx names every closure it creates (~0.8 µs each), and this runs once per stream.
+ */
+class StreamLifecycle {
+  timer: NodeJS.Timeout | undefined;
+  closed = false;
+  private released = false;
+
+  constructor(private readonly options: SseResponseOptions) {
+    if (options.inFlight !== undefined) options.inFlight.count++;
+  }
+
+  /** The stream no longer counts in flight (once). */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.options.inFlight !== undefined) this.options.inFlight.count--;
+  }
+
+  /** No more writes: the keep-alive stops, the close callback runs (once). */
+  finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.options.onClose?.();
+  }
+}
+
 export function sseResponse(source: AsyncIterable<SseOutgoing> | Iterable<SseOutgoing>, options: SseResponseOptions): Response {
   let iterator: AsyncIterator<SseOutgoing> | Iterator<SseOutgoing> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-  let released = false;
-  if (options.inFlight !== undefined) options.inFlight.count++;
-  const release = () => {
-    if (released) return;
-    released = true;
-    if (options.inFlight !== undefined) options.inFlight.count--;
-  };
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(timer);
-    options.onClose?.();
-  };
+  const life = new StreamLifecycle(options);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       let lastWrite = Date.now();
-      timer = setInterval(() => {
+      life.timer = setInterval(() => {
         if (Date.now() - lastWrite >= options.keepAliveMs) {
           controller.enqueue(encoder.encode(serializeSse({ comment: "keep-alive" })));
           lastWrite = Date.now();
@@ -58,26 +73,26 @@ export function sseResponse(source: AsyncIterable<SseOutgoing> | Iterable<SseOut
         try {
           for (;;) {
             const next = await iterator!.next();
-            if (next.done === true || closed) break;
+            if (next.done === true || life.closed) break;
             controller.enqueue(encoder.encode(serializeSse(next.value)));
             lastWrite = Date.now();
           }
-          if (!closed) controller.close();
+          if (!life.closed) controller.close();
         } catch (error) {
-          if (!closed) controller.error(error);
+          if (!life.closed) controller.error(error);
         } finally {
-          finish();
-          release();
+          life.finish();
+          life.release();
         }
       })();
     },
     async cancel() {
       // The client disconnected: stop the source (its finally blocks abort the upstream request).
-      finish();
+      life.finish();
       try {
         await iterator?.return?.();
       } finally {
-        release();
+        life.release();
       }
     },
   });

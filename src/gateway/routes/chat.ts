@@ -14,7 +14,7 @@ import { callTask } from "../task-call.ts";
 import { chatChunks, chatCompletion, frugalHeaders } from "../task-response.ts";
 import { taskInputOf } from "../chat-body.ts";
 import { bodySourceOf, clientAbortOf, clientSignalOf } from "./node-io.ts";
-import { ledgerEarlyRefusal } from "./early-refusal.ts";
+import { type EarlyStep, ledgerEarlyRefusal } from "./early-refusal.ts";
 import { requestIdOf } from "./request-id.ts";
 import { jsonResponse } from "../json-response.ts";
 
@@ -32,8 +32,11 @@ export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
   app.post("/v1/chat/completions", async (c: Context) => {
     const caller = await ctx.governance.authenticate(c.req.header("authorization"));
     let body: Record<string, unknown> | undefined;
-    const { view, task } = await ledgerEarlyRefusal(ctx, c, caller, { kind: "route", target: () => modelNamed(body), stream: () => body?.stream === true }, async () => {
+    const step: EarlyStep = { kind: "route", target: "-", stream: false };
+    const { view, task } = await ledgerEarlyRefusal(ctx, c, caller, step, async () => {
       body = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+      step.target = modelNamed(body);
+      step.stream = body.stream === true;
       const read = readChatBody(body);
       const named = ctx.tasks.get(read.model);
       if (named === undefined && !ctx.relay.has(read.model)) throw unknownModel(ctx, read.model);
@@ -52,9 +55,10 @@ export function registerChatRoutes(app: Hono, ctx: GatewayContext): void {
 
   app.post("/v1/embeddings", async (c: Context) => {
     const caller = await ctx.governance.authenticate(c.req.header("authorization"));
-    let read: Record<string, unknown> | undefined;
-    const { body, model } = await ledgerEarlyRefusal(ctx, c, caller, { kind: "route", target: () => modelNamed(read) }, async () => {
-      read = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+    const step: EarlyStep = { kind: "route", target: "-", stream: false };
+    const { body, model } = await ledgerEarlyRefusal(ctx, c, caller, step, async () => {
+      const read = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
+      step.target = modelNamed(read);
       const named = read.model;
       if (typeof named !== "string" || named === "") throw invalidRequest("model is required", "model");
       if (read.input === undefined) throw invalidRequest("input is required", "input");

@@ -15,7 +15,7 @@ export function registerTaskRoutes(app: Hono, ctx: GatewayContext): void {
   app.post("/v1/tasks/:task", async (c: Context) => {
     const caller = await ctx.governance.authenticate(c.req.header("authorization"));
     const name = c.req.param("task") ?? "";
-    const { task, body, tags } = await ledgerEarlyRefusal(ctx, c, caller, { kind: "task", target: () => name }, async () => {
+    const { task, body, tags } = await ledgerEarlyRefusal(ctx, c, caller, { kind: "task", target: name, stream: false }, async () => {
       const named = ctx.tasks.get(name);
       if (named === undefined) throw new FrugalError("not_found", `no task named "${name}" (tasks: ${ctx.tasks.names().join(", ") || "none"})`);
       const read = await readJsonObject(bodySourceOf(c), ctx.config.server.body_limit_bytes);
