@@ -75,9 +75,9 @@ export const ledgerStoreSchema = z
     /** While PostgreSQL is unreachable, rows wait in a local spill file of at most this many bytes; full → 503. */
     spill_max_bytes: z.number().int().positive().default(64 * 1024 * 1024),
     /**
-     * SQLite ledger: commit rows on a worker thread (src/ledger/sqlite-ledger-writer.ts) instead of the event loop. On
-     * by default: in full runs of bench/gateway.ts it gave the better tails and max; off costs less CPU per request at
-     * low rates (BENCHMARKS.md, gateway section).
+     * SQLite ledger: commit rows on a worker thread (src/ledger/sqlite-ledger-writer.ts) instead of the event loop, but
+     * for batches of one or two rows that find it idle. On by default: near saturation the event loop is the limit and
+     * the thread takes the commits off it; off costs less CPU per request at moderate rates (BENCHMARKS.md, gateway section).
      */
     writer_thread: z.boolean().default(true),
   })

@@ -22,27 +22,30 @@ runLedgerStoreContract("sqlite", async () => {
   };
 });
 
-// The same contract with appends committed on the writer thread's own connection (what `frugal serve` runs).
-runLedgerStoreContract("sqlite, writer thread", async () => {
-  const temp = tempDataDir();
-  const db = temp.open();
-  const stores: LedgerStore[] = [];
-  return {
-    open: async ({ pageSize }) => {
-      const store = createSqliteLedgerStore({ db, pageSize, writerThread: { synchronous: "NORMAL", busyTimeoutMs: 5000, noAutocheckpoint: false } });
-      stores.push(store);
-      return store;
-    },
-    async tamper(seq, change) {
-      if (change === "delete") db.sqlite.prepare("DELETE FROM ledger WHERE seq = ?").run(seq);
-      else db.sqlite.prepare("UPDATE ledger SET cost_usd = ? WHERE seq = ?").run(change.costUsd, seq);
-    },
-    cleanup: async () => {
-      for (const store of stores) await store.close();
-      temp.cleanup();
-    },
-  };
-});
+// The same contract with the writer thread as `frugal serve` runs it (small batches committed here when it is idle), and
+// with every batch on the thread's own connection.
+for (const [name, inlineMaxRows] of [["sqlite, writer thread", undefined], ["sqlite, writer thread only", 0]] as const) {
+  runLedgerStoreContract(name, async () => {
+    const temp = tempDataDir();
+    const db = temp.open();
+    const stores: LedgerStore[] = [];
+    return {
+      open: async ({ pageSize }) => {
+        const store = createSqliteLedgerStore({ db, pageSize, writerThread: { synchronous: "NORMAL", busyTimeoutMs: 5000, noAutocheckpoint: false, inlineMaxRows } });
+        stores.push(store);
+        return store;
+      },
+      async tamper(seq, change) {
+        if (change === "delete") db.sqlite.prepare("DELETE FROM ledger WHERE seq = ?").run(seq);
+        else db.sqlite.prepare("UPDATE ledger SET cost_usd = ? WHERE seq = ?").run(change.costUsd, seq);
+      },
+      cleanup: async () => {
+        for (const store of stores) await store.close();
+        temp.cleanup();
+      },
+    };
+  });
+}
 
 test("the writer thread and another connection appending to one file keep one chain", async () => {
   const temp = tempDataDir();

@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { GovernanceDb } from "./db.ts";
 import { exportBounds, writeExport } from "./ledger-export.ts";
 import { fromSqlRow, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored } from "./ledger-rows.ts";
-import { commitPending, createSqliteAppender, LEDGER_ANCHOR_KEY } from "./sqlite-append.ts";
+import { type AppendedRow, type AppendFields, commitPending, createSqliteAppender, LEDGER_ANCHOR_KEY, type SqliteAppender } from "./sqlite-append.ts";
 import { startLedgerWriter } from "./sqlite-ledger-writer.ts";
 import type { ChainHead, ExportOptions, LedgerEntry, LedgerRow, LedgerStore, PruneResult, VerifyResult } from "./ledger-types.ts";
 import { type StoredRow, verifyChain } from "./ledger-verify.ts";
@@ -20,10 +20,38 @@ export interface SqliteLedgerStoreOptions {
    * Commit appends on a worker thread with its own connection (sqlite-ledger-writer.ts), off the caller's event loop:
    * what `frugal serve` does. Absent: on the caller's connection (the CLI, tests).
    */
-  writerThread?: { synchronous: "NORMAL" | "FULL"; busyTimeoutMs: number; noAutocheckpoint: boolean };
+  writerThread?: { synchronous: "NORMAL" | "FULL"; busyTimeoutMs: number; noAutocheckpoint: boolean; inlineMaxRows?: number };
   /** Rows per page for verify, export and prune (default 1000). */
   pageSize?: number;
   now?: () => number;
+}
+
+/**
+ * Batches of this many rows or fewer are committed on the event loop when the writer thread is idle; larger ones (the
+ * rows that piled up during a commit, under load) go to the thread. Measured in bench/gateway.ts (bench/notes/gateway.md,
+ * fifth pass).
+ */
+export const INLINE_MAX_ROWS = 2;
+
+/** Commits on this connection without waiting for SQLite's write lock: undefined when another connection holds it. */
+function inlineCommitter(sqlite: GovernanceDb["sqlite"], appender: SqliteAppender, maxRows: number): { maxRows: number; commit(batch: readonly AppendFields[]): AppendedRow[] | undefined } | undefined {
+  if (maxRows <= 0) return undefined;
+  const configured = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  return {
+    maxRows,
+    commit(batch) {
+      // Through pragma(): a prepared `PRAGMA busy_timeout = 0` statement runs but leaves the timeout as it was.
+      sqlite.pragma("busy_timeout = 0");
+      try {
+        return appender.append(batch);
+      } catch (error) {
+        if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return undefined;
+        throw error;
+      } finally {
+        sqlite.pragma(`busy_timeout = ${configured}`);
+      }
+    },
+  };
 }
 
 export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): LedgerStore {
@@ -43,7 +71,7 @@ export function createSqliteLedgerStore(options: SqliteLedgerStoreOptions): Ledg
 
   const appender = createSqliteAppender(sqlite);
   const { head, anchor } = appender;
-  const writer = options.writerThread === undefined ? undefined : startLedgerWriter({ ...options.writerThread, path: options.db.path, fallback: appender });
+  const writer = options.writerThread === undefined ? undefined : startLedgerWriter({ ...options.writerThread, path: options.db.path, fallback: appender, inline: inlineCommitter(sqlite, appender, options.writerThread.inlineMaxRows ?? INLINE_MAX_ROWS) });
 
   // Group commit: the appends made during one turn of the event loop share one transaction (one WAL commit), committed
   // on the next turn; each append still resolves only once its row is committed. Under load this turns ~3,000 commits/s

@@ -8,7 +8,7 @@
  * for a failed commit) and every later batch is written on the caller's connection: slower, never lost.
  */
 import { Worker } from "node:worker_threads";
-import { type AppendFields, commitPending, type SqliteAppender } from "./sqlite-append.ts";
+import { type AppendedRow, type AppendFields, commitPending, type SqliteAppender } from "./sqlite-append.ts";
 import type { PendingAppend } from "./ledger-rows.ts";
 import type { LedgerRow } from "./ledger-types.ts";
 
@@ -29,6 +29,13 @@ export interface LedgerWriterOptions {
   fallback: SqliteAppender;
   /** The thread's script; tests substitute one that dies. */
   script?: URL;
+  /**
+   * Small batches committed on the caller's connection instead, when the thread is idle: at moderate rates a batch is a
+   * row or two, and handing it to the thread (a wake-up each way) cost more CPU and latency than the commit itself
+   * (bench/notes/gateway.md, fifth pass). `commit` must not wait for a lock: it returns undefined when the db is busy (a
+   * CLI, another replica), and the batch then goes to the thread, which waits off the event loop.
+   */
+  inline?: { maxRows: number; commit(batch: readonly AppendFields[]): AppendedRow[] | undefined };
 }
 
 /** rows: JSON of, per entry, [seq, prevHash, hash] for a row the batch inserted, or the stored row. */
@@ -43,10 +50,12 @@ function rowsOf(batch: readonly AppendFields[], reply: string): LedgerRow[] {
 /**
  * Group commit, pipelined: one batch at a time is with the thread; the appends made meanwhile wait and go as the next
  * batch when it answers. Under load the batches grow to cover the round trip (few messages, few commits); an append
- * that finds the thread idle goes on the next turn of the event loop, with those of the same turn.
+ * that finds the thread idle goes on the next turn of the event loop, with those of the same turn, and when that batch
+ * is small (`inline`) it is committed right there. The two never overlap: the caller's connection commits only while
+ * the thread holds no batch, so they do not wait on each other's lock.
  */
 export function startLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
-  const { path, synchronous, busyTimeoutMs, noAutocheckpoint, fallback } = options;
+  const { path, synchronous, busyTimeoutMs, noAutocheckpoint, fallback, inline } = options;
   let worker: Worker | undefined = new Worker(options.script ?? new URL("./sqlite-ledger-writer.mjs", import.meta.url), { workerData: { path, synchronous, busyTimeoutMs, noAutocheckpoint } });
   let waiting: PendingAppend[] = [];
   let inFlight: PendingAppend[] | undefined;
@@ -63,9 +72,23 @@ export function startLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       commitPending(fallback, batch);
       return idle();
     }
+    if (inline !== undefined && batch.length <= inline.maxRows && commitInline(batch)) return idle();
     inFlight = batch;
     worker.ref(); // the caller awaits this commit: the process must not exit under it
     worker.postMessage(JSON.stringify(batch.map((p) => p.fields)));
+  };
+  // Whether the batch was settled here (committed, or failed for a reason other than a busy db).
+  const commitInline = (batch: PendingAppend[]): boolean => {
+    let rows: AppendedRow[] | undefined;
+    try {
+      rows = inline?.commit(batch.map((p) => p.fields));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return true;
+    }
+    if (rows === undefined) return false;
+    batch.forEach((p, i) => p.resolve(rows[i]!.row));
+    return true;
   };
   const idle = (): void => {
     if (waiting.length > 0) return send();
