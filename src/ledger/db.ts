@@ -37,6 +37,29 @@ export interface GovernanceDb {
 /** How long a write waits for another connection's transaction (the CLI, another replica, the ledger writer thread). */
 export const BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * Runs writes on an event loop's connection without SQLite's busy wait, which sleeps on the calling thread (1 ms and up,
+ * to the busy timeout): a write that meets another connection's lock fails at once with SQLITE_BUSY (`isBusy`) and the
+ * caller retries later or elsewhere. Set through pragma(): a prepared `PRAGMA busy_timeout = 0` runs but leaves the
+ * timeout as it was.
+ */
+export function withoutBusyWait(sqlite: Database.Database): <T>(work: () => T) => T {
+  const configured = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  return (work) => {
+    sqlite.pragma("busy_timeout = 0");
+    try {
+      return work();
+    } finally {
+      sqlite.pragma(`busy_timeout = ${configured}`);
+    }
+  };
+}
+
+/** Whether SQLite refused because another connection holds the lock. */
+export function isBusy(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code).startsWith("SQLITE_BUSY");
+}
+
 export function openGovernanceDb(options: GovernanceDbOptions): GovernanceDb {
   const path = join(options.dataDir, GOVERNANCE_DB_FILE);
   const existed = existsSync(path);

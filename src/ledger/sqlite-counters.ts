@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { validateConfig } from "../core/config-file.ts";
 import type { Counters, RateInput, RecordTokensInput, Reservation, ReserveInput, SpendSnapshot } from "./counter-types.ts";
-import type { GovernanceDb } from "./db.ts";
+import { type GovernanceDb, withoutBusyWait } from "./db.ts";
 import type { BudgetPeriod } from "./key-types.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
 import { createSpendBook, type PendingSpend, periodKeyOf } from "./spend-book.ts";
@@ -65,15 +65,10 @@ export function createSqliteCounters(options: SqliteCountersOptions): Counters {
   // it, and SQLite's busy wait sleeps on the event loop's thread (1 ms and up). It retries on the next tick instead, and
   // waits like any other write only after a run of busy ticks, so the spend is written under any load.
   let busyTicks = 0;
-  const configuredTimeout = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  const noWait = withoutBusyWait(sqlite);
   function flushWithoutWaiting(): void {
     if (busyTicks >= 10) return flushNow();
-    sqlite.pragma("busy_timeout = 0");
-    try {
-      flushNow();
-    } finally {
-      sqlite.pragma(`busy_timeout = ${configuredTimeout}`);
-    }
+    noWait(flushNow);
   }
 
   function tick(): void {

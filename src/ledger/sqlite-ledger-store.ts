@@ -6,7 +6,7 @@
  * across an await, so the gateway's appends on the same connection are never blocked by an export in progress.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import type { GovernanceDb } from "./db.ts";
+import { type GovernanceDb, isBusy, withoutBusyWait } from "./db.ts";
 import { exportBounds, writeExport } from "./ledger-export.ts";
 import { fromSqlRow, type LedgerSqlRow, type PendingAppend, pruneCutoff, queueAppend, readStored } from "./ledger-rows.ts";
 import { type AppendedRow, type AppendFields, commitPending, createSqliteAppender, LEDGER_ANCHOR_KEY, type SqliteAppender } from "./sqlite-append.ts";
@@ -36,19 +36,15 @@ export const INLINE_MAX_ROWS = 2;
 /** Commits on this connection without waiting for SQLite's write lock: undefined when another connection holds it. */
 function inlineCommitter(sqlite: GovernanceDb["sqlite"], appender: SqliteAppender, maxRows: number): { maxRows: number; commit(batch: readonly AppendFields[]): AppendedRow[] | undefined } | undefined {
   if (maxRows <= 0) return undefined;
-  const configured = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  const noWait = withoutBusyWait(sqlite);
   return {
     maxRows,
     commit(batch) {
-      // Through pragma(): a prepared `PRAGMA busy_timeout = 0` statement runs but leaves the timeout as it was.
-      sqlite.pragma("busy_timeout = 0");
       try {
-        return appender.append(batch);
+        return noWait(() => appender.append(batch));
       } catch (error) {
-        if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return undefined;
+        if (isBusy(error)) return undefined;
         throw error;
-      } finally {
-        sqlite.pragma(`busy_timeout = ${configured}`);
       }
     },
   };
