@@ -91,8 +91,10 @@ class RouteRequest {
   async ledgered(target: RelayTarget | undefined, status: number, usage: Usage | undefined, extra: LedgerExtra = {}): Promise<{ value: number | null }> {
     const { ctx, caller, route, requestId, operation } = this.input;
     const tokens = usage ?? { inputTokens: 0, outputTokens: 0 };
-    const cost = target === undefined || extra.cacheHit === true ? { value: 0, provenance: "measured" as const } : ctx.pricing.tokensCost(target.model, tokens.inputTokens, tokens.outputTokens);
-    const energy = target === undefined || extra.cacheHit === true ? { value: 0, provenance: "measured" as const } : ctx.pricing.tokensEnergy(target.model, tokens.inputTokens, tokens.outputTokens);
+    // Nothing reached an upstream (a failure before it, a cache hit): nothing spent.
+    const free = target === undefined || extra.cacheHit === true;
+    const cost = free ? { value: 0, provenance: "measured" as const } : ctx.pricing.tokensCost(target.model, tokens.inputTokens, tokens.outputTokens);
+    const energy = free ? { value: 0, provenance: "measured" as const } : ctx.pricing.tokensEnergy(target.model, tokens.inputTokens, tokens.outputTokens);
     ctx.metrics.cost(cost.value, cost.provenance);
     ctx.metrics.energy(energy.value, energy.provenance);
     if (target !== undefined && usage !== undefined) ctx.metrics.tokens(target.model, operation, tokens.inputTokens, tokens.outputTokens);

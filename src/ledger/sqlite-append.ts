@@ -69,10 +69,22 @@ export function createSqliteAppender(sqlite: Database.Database): SqliteAppender 
 
 /** Commits queued appends on this connection and settles each caller's promise with its row (or the batch's error). */
 export function commitPending(appender: SqliteAppender, batch: readonly PendingAppend[]): void {
+  settleBatch(batch, (fields) => appender.append(fields));
+}
+
+/**
+ * Runs one commit of a batch and settles each caller's promise with its row, or all of them with the commit's error.
+ * A commit that returns undefined did not happen (the db was busy): nothing is settled, and false says so.
+ */
+export function settleBatch(batch: readonly PendingAppend[], commit: (fields: AppendFields[]) => AppendedRow[] | undefined): boolean {
+  let rows: AppendedRow[] | undefined;
   try {
-    const rows = appender.append(batch.map((p) => p.fields));
-    batch.forEach((p, i) => p.resolve(rows[i]!.row));
+    rows = commit(batch.map((p) => p.fields));
   } catch (error) {
     for (const p of batch) p.reject(error);
+    return true;
   }
+  if (rows === undefined) return false;
+  batch.forEach((p, i) => p.resolve(rows[i]!.row));
+  return true;
 }

@@ -8,7 +8,7 @@
  * for a failed commit) and every later batch is written on the caller's connection: slower, never lost.
  */
 import { Worker } from "node:worker_threads";
-import { type AppendedRow, type AppendFields, commitPending, type SqliteAppender } from "./sqlite-append.ts";
+import { type AppendedRow, type AppendFields, commitPending, settleBatch, type SqliteAppender } from "./sqlite-append.ts";
 import type { PendingAppend } from "./ledger-rows.ts";
 import type { LedgerRow } from "./ledger-types.ts";
 
@@ -72,23 +72,10 @@ export function startLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       commitPending(fallback, batch);
       return idle();
     }
-    if (inline !== undefined && batch.length <= inline.maxRows && commitInline(batch)) return idle();
+    if (inline !== undefined && batch.length <= inline.maxRows && settleBatch(batch, inline.commit)) return idle();
     inFlight = batch;
     worker.ref(); // the caller awaits this commit: the process must not exit under it
     worker.postMessage(JSON.stringify(batch.map((p) => p.fields)));
-  };
-  // Whether the batch was settled here (committed, or failed for a reason other than a busy db).
-  const commitInline = (batch: PendingAppend[]): boolean => {
-    let rows: AppendedRow[] | undefined;
-    try {
-      rows = inline?.commit(batch.map((p) => p.fields));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return true;
-    }
-    if (rows === undefined) return false;
-    batch.forEach((p, i) => p.resolve(rows[i]!.row));
-    return true;
   };
   const idle = (): void => {
     if (waiting.length > 0) return send();
